@@ -1,0 +1,1 @@
+"""Pure domain rules: standard library only, the current time always passed in."""

@@ -1,0 +1,117 @@
+"""Parse the text after `/collab` into a typed command."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.domain.boards import Role, parse_choice
+from bot.domain.errors import UsageError
+
+# With "escape channels, users and links" on, Slack sends a mention as <@U123|name> (or <@U123>).
+MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+
+
+@dataclass(frozen=True)
+class Help:
+    """Show every subcommand."""
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Open the modal that links this channel to a new board."""
+
+
+@dataclass(frozen=True)
+class OrgAdd:
+    """Register an organisation in the workspace."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class OrgList:
+    """List the workspace's organisations."""
+
+
+@dataclass(frozen=True)
+class MembersList:
+    """List the members of this channel's board."""
+
+
+@dataclass(frozen=True)
+class MembersAdd:
+    """Add a member to this channel's board, or change their organisation or role."""
+
+    user_id: str
+    organisation: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class MembersRemove:
+    """Remove a member from this channel's board."""
+
+    user_id: str
+
+
+Command = Help | Setup | OrgAdd | OrgList | MembersList | MembersAdd | MembersRemove
+
+USAGE = {
+    "org add": "/collab org add <organisation name>",
+    "members add": "/collab members add @person <organisation> <chair|secretary|member|observer>",
+    "members remove": "/collab members remove @person",
+}
+
+
+def parse_mention(token: str, *, usage: str) -> str:
+    """The Slack user id inside a mention token."""
+    match = MENTION.match(token)
+    if not match:
+        raise UsageError("Mention the person with @, for example @Sam.", usage=usage)
+    return match.group(1)
+
+
+def parse(text: str) -> Command:
+    """The command typed after `/collab`; unknown words give Help."""
+    words = text.split()
+    head = [w.lower() for w in words[:2]]
+    if not words or head[0] == "help":
+        return Help()
+    if head[0] == "setup":
+        return Setup()
+    if head[0] in ("org", "orgs", "organisation", "organisations"):
+        return _parse_org(words[1:], head[1:])
+    if head[0] == "members":
+        return _parse_members(words[1:], head[1:])
+    return Help()
+
+
+def _parse_org(rest: list[str], head: list[str]) -> Command:
+    if not head or head[0] == "list":
+        return OrgList()
+    if head[0] == "add":
+        name = " ".join(rest[1:])
+        if not name:
+            raise UsageError("Give the organisation's name.", usage=USAGE["org add"])
+        return OrgAdd(name=name)
+    return Help()
+
+
+def _parse_members(rest: list[str], head: list[str]) -> Command:
+    if not head or head[0] == "list":
+        return MembersList()
+    if head[0] == "add":
+        usage = USAGE["members add"]
+        args = rest[1:]
+        if len(args) < 3:
+            raise UsageError("Say who to add, their organisation and their role.", usage=usage)
+        user_id = parse_mention(args[0], usage=usage)
+        role = parse_choice(Role, args[-1], field_name="role", label="role")
+        return MembersAdd(user_id=user_id, organisation=" ".join(args[1:-1]), role=role)
+    if head[0] == "remove":
+        usage = USAGE["members remove"]
+        if len(rest) != 2:
+            raise UsageError("Say who to remove.", usage=usage)
+        return MembersRemove(user_id=parse_mention(rest[1], usage=usage))
+    return Help()
