@@ -141,10 +141,11 @@ class ProcessedRequests:
     def claim(self, key: str) -> bool:
         """Record a request key; False when it was already recorded (a retry or a repeat)."""
         insert = pg_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        result = self.session.execute(
+        inserted = self.session.execute(
             insert(ProcessedRequest).values(key=key, created_at=utcnow()).on_conflict_do_nothing()
-        )
-        return result.rowcount == 1
+            .returning(ProcessedRequest.key)
+        ).scalar()
+        return inserted is not None
 
     def release(self, key: str) -> None:
         """Forget a key so Slack's retry of a request that failed can run again."""

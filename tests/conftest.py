@@ -1,0 +1,56 @@
+"""Database fixtures: every storage test runs on SQLite, and on PostgreSQL when COLLAB_TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from storage.db import make_engine, session_factories
+from storage.migrate import upgrade
+from storage.uow import Database
+
+PG_URL = os.environ.get("COLLAB_TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+
+def fresh_database_url(backend: str, tmp_dir) -> tuple[str, callable]:
+    """A URL to an empty database of the backend, and a function that removes it afterwards."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_dir}/collab-{uuid.uuid4().hex[:8]}.db", lambda: None
+    schema = f"cbtest_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{separator}options={quote(f'-csearch_path={schema}')}"
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    return url, drop
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> Iterator[str]:
+    """A migrated, empty database on each backend in turn."""
+    url, drop = fresh_database_url(request.param, tmp_path)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    drop()
+
+
+@pytest.fixture
+def db(database_url) -> Iterator[Database]:
+    """A Database (units of work) on the migrated test database."""
+    engine = make_engine(database_url)
+    yield Database(*session_factories(engine))
+    engine.dispose()
