@@ -7,8 +7,8 @@ import logging
 import os
 import sys
 
-from sqlalchemy.exc import OperationalError
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import OperationalError
 
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings

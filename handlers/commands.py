@@ -10,6 +10,7 @@ from bot.domain import commands as c
 from bot.domain.errors import Conflict
 from bot.services import boards
 from bot.settings import Settings
+from handlers.errors import guarded
 from handlers.home import refresh_home
 from prompts.blocks import replies
 from prompts.blocks.setup import setup_modal
@@ -58,6 +59,7 @@ def register(app: App, *, db: Database, settings: Settings) -> None:
     """Listen for `/collab`."""
 
     @app.command("/collab")
+    @guarded(db)
     def collab(ack, command: dict, respond, client):
         ack()
         at = Invocation(command["team_id"], command["channel_id"], command["user_id"], command.get("trigger_id", ""))

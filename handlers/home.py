@@ -8,6 +8,7 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.services.boards import memberships
+from handlers.errors import guarded
 from prompts.blocks.home import home_view
 from storage.uow import Database
 
@@ -26,6 +27,7 @@ def register(app: App, *, db: Database) -> None:
     """Listen for the home tab opening."""
 
     @app.event("app_home_opened")
+    @guarded(db)
     def home_opened(event: dict, body: dict, client):
         if event.get("tab", "home") == "home":
             refresh_home(client, db=db, team_id=body["team_id"], user_id=event["user"])

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.boards import BoardKind, CollaborationType, DecisionRule, Role
 from bot.domain.errors import DomainError
 from bot.services.boards import setup_board
+from handlers.errors import guarded
 from handlers.home import refresh_home
 from prompts.blocks.replies import board_created, modal_error
 from prompts.ids import ActionId, BlockId, CallbackId
@@ -61,6 +62,7 @@ def register(app: App, *, db: Database) -> None:
     """Listen for the set-up modal's submission."""
 
     @app.view(CallbackId.SETUP_BOARD.value)
+    @guarded(db)
     def submit(ack, body: dict, view: dict, client):
         user_id, team_id = body["user"]["id"], body["user"].get("team_id") or body["team"]["id"]
         try:

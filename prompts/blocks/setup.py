@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from slack_sdk.models.blocks import (
-    InputBlock, Option, PlainTextInputElement, PlainTextObject, SectionBlock, StaticSelectElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
