@@ -91,6 +91,16 @@ class BotServer:
                 return found
             time.sleep(0.02)
 
+    def sent(self, method: str, timeout: float = 5.0, where=lambda params: True, **match) -> list:
+        """Successful calls of `method` whose params include `match` (and satisfy `where`), waiting for one."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [c for c in self.fake.calls(method, ok_only=True)
+                     if all(c.params.get(k) == v for k, v in match.items()) and where(c.params)]
+            if found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.02)
+
     def count(self, model) -> int:
         """Rows in a table, read straight from the server's database."""
         with self.db.read() as uow:

@@ -6,7 +6,7 @@ import json
 
 from prompts.ids import ActionId, BlockId, CallbackId
 from tests.e2e import payloads
-from tests.e2e.conftest import BotServer, Reply
+from tests.e2e.conftest import BotServer, Reply, reply_text
 
 CHAIR = "UCHAIR01"
 
@@ -45,9 +45,10 @@ def modal_errors(reply: Reply) -> dict:
 def board_with_members(server: BotServer, *, team: str, channel: str, members: dict[str, str]) -> None:
     """A board chaired by CHAIR with each user in `members` added with the given role."""
     assert submit_setup(server, team=team, channel=channel).status == 200
-    server.command("org add Gateshead Council", user=CHAIR, channel=channel, team=team)
+    _, url = server.command("org add Gateshead Council", user=CHAIR, channel=channel, team=team)
+    assert "is registered" in reply_text(server.responses(url)[0])
     for user, role in members.items():
         reply, url = server.command(f"members add <@{user}|someone> Gateshead Council {role}",
                                     user=CHAIR, channel=channel, team=team)
         assert reply.status == 200
-        server.responses(url)
+        assert "is now a" in reply_text(server.responses(url)[0])

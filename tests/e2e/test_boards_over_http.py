@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 from storage.models import BoardRow, MemberRow
+from tests.e2e import payloads
 from tests.e2e.conftest import reply_text
 from tests.e2e.flows import CHAIR, board_with_members, modal_errors, submit_setup
 
@@ -24,10 +27,9 @@ def test_an_unknown_subcommand_gets_the_help(bot_server, team, channel):
 
 
 def test_setup_opens_a_modal_for_this_channel(bot_server, team, channel):
-    before = len(bot_server.fake.calls("views.open", ok_only=True))
     reply, _ = bot_server.command("setup", user=CHAIR, channel=channel, team=team)
     assert reply.status == 200
-    opened = bot_server.fake.wait_for("views.open", count=before + 1)[-1]
+    [opened] = bot_server.sent("views.open", where=lambda params: params["view"]["private_metadata"] == channel)
     assert opened.params["view"]["callback_id"] == "setup_board"
     assert opened.params["view"]["private_metadata"] == channel
 
@@ -35,12 +37,11 @@ def test_setup_opens_a_modal_for_this_channel(bot_server, team, channel):
 def test_submitting_setup_creates_the_board_and_announces_it(bot_server, team, channel):
     reply = submit_setup(bot_server, team=team, channel=channel, name="North East <!channel> Directors")
     assert reply.status == 200 and modal_errors(reply) == {}
-    posted = [c for c in bot_server.fake.wait_for("chat.postMessage") if c.params.get("channel") == channel]
+    posted = bot_server.sent("chat.postMessage", channel=channel)
     assert posted, "the board was not announced in its channel"
     text = reply_text(posted[-1].params)
     assert "&lt;!channel&gt;" in text and "<!channel>" not in text
-    members = bot_server.fake.calls("views.publish", ok_only=True)
-    assert any(c.params["user_id"] == CHAIR for c in members)
+    assert bot_server.sent("views.publish", user_id=CHAIR)
 
 
 def test_a_bad_time_zone_is_an_inline_error_and_writes_nothing(bot_server, team, channel):
@@ -91,16 +92,15 @@ def test_commands_in_a_channel_without_a_board_say_how_to_start(bot_server, team
 
 
 def test_the_home_tab_lists_my_boards_and_role(bot_server, team, channel):
-    from tests.e2e import payloads
-
     board_with_members(bot_server, team=team, channel=channel, members={"U4": "secretary"})
     body, ctype = payloads.event({"type": "app_home_opened", "user": "U4", "channel": "D4", "tab": "home"},
                                  team_id=team)
+    before = len(bot_server.sent("views.publish", timeout=0, user_id="U4"))
     assert bot_server.post(body, ctype).status == 200
     for _ in range(100):
-        views = [c for c in bot_server.fake.calls("views.publish", ok_only=True) if c.params["user_id"] == "U4"]
-        if views and "Secretary" in reply_text({"blocks": views[-1].params["view"]["blocks"]}):
+        views = bot_server.sent("views.publish", user_id="U4")
+        if len(views) > before:
             break
-        __import__("time").sleep(0.05)
+        time.sleep(0.05)
     text = reply_text({"blocks": views[-1].params["view"]["blocks"]})
     assert "North East Finance Directors" in text and "Secretary" in text and f"<#{channel}>" in text
