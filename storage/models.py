@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -102,3 +102,98 @@ class ProcessedRequest(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class Category(Base):
+    """A kind of decision: finance (an amount in GBP) or a yes/no category such as data sharing."""
+
+    __tablename__ = "categories"
+    __table_args__ = (UniqueConstraint("workspace_id", "key", name="uq_categories_workspace_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(16))
+
+
+class ProposalRow(Base):
+    __tablename__ = "proposals"
+    __table_args__ = (
+        UniqueConstraint("board_id", "number", name="uq_proposals_board_number"),
+        Index("ix_proposals_due", "status", "closes_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"))
+    request_key: Mapped[str] = mapped_column(String(200), unique=True)
+    number: Mapped[str | None] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(150))
+    description: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(40))
+    amount_pence: Mapped[int | None] = mapped_column(BigInteger)
+    rule: Mapped[str] = mapped_column(String(16))
+    threshold: Mapped[str] = mapped_column(String(16))
+    quorum: Mapped[str] = mapped_column(String(16))
+    secret: Mapped[bool] = mapped_column(Boolean)
+    hide_results: Mapped[bool] = mapped_column(Boolean)
+    per_organisation: Mapped[bool] = mapped_column(Boolean)
+    proposer: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    outcome_reasons: Mapped[str] = mapped_column(Text, default="")
+    outcome_posted: Mapped[bool] = mapped_column(Boolean, default=False)
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    closes_at: Mapped[datetime] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(32))
+    tally_version: Mapped[int] = mapped_column(Integer, default=0)
+    rendered_version: Mapped[int] = mapped_column(Integer, default=-1)
+    render_lock_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class VoteRow(Base):
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id", name="uq_votes_proposal_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    organisation: Mapped[str] = mapped_column(String(80))
+    position: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    proxy_by: Mapped[str | None] = mapped_column(String(32))
+    first_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class VoteHistoryRow(Base):
+    """Every position ever recorded, in order; votes holds only the current one."""
+
+    __tablename__ = "vote_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(32))
+    position: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    proxy_by: Mapped[str | None] = mapped_column(String(32))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class InterestRow(Base):
+    """A declared conflict of interest and the chair's decision on it."""
+
+    __tablename__ = "interests"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id", name="uq_interests_proposal_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    declared_at: Mapped[datetime] = mapped_column(DateTime)
+    decision: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)

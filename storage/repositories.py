@@ -8,8 +8,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.domain.boards import Board, BoardKind, CollaborationType, DecisionRule, Member, Role
+from bot.domain.proposals import DEFAULT_CATEGORIES
+from bot.domain.proposals import Category as DomainCategory
 from storage.audit import utcnow
-from storage.models import BoardRow, MemberRow, Organisation, ProcessedRequest, Workspace
+from storage.models import BoardRow, Category, MemberRow, Organisation, ProcessedRequest, Workspace
 
 
 def name_key(name: str) -> str:
@@ -95,6 +97,10 @@ class BoardRepository:
         row = self.row_for_channel(workspace_id, channel_id)
         return to_domain(row) if row else None
 
+    def rows_named(self, name: str) -> list[BoardRow]:
+        """Boards in any workspace with this name, ignoring case."""
+        return list(self.session.execute(select(BoardRow).where(func.lower(BoardRow.name) == name.lower())).scalars())
+
     def add(self, workspace_id: int, board: Board, created_by: str) -> BoardRow:
         """A new board row for a domain Board (members are added separately)."""
         row = BoardRow(
@@ -150,3 +156,20 @@ class ProcessedRequests:
     def release(self, key: str) -> None:
         """Forget a key so Slack's retry of a request that failed can run again."""
         self.session.execute(delete(ProcessedRequest).where(ProcessedRequest.key == key))
+
+
+class CategoryRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def for_workspace(self, workspace_id: int) -> list[DomainCategory]:
+        """The workspace's decision categories, seeded with the defaults on first use."""
+        rows = self.session.execute(
+            select(Category).where(Category.workspace_id == workspace_id).order_by(Category.id)
+        ).scalars().all()
+        if not rows:
+            rows = [Category(workspace_id=workspace_id, key=c.key, label=c.label, kind=c.kind)
+                    for c in DEFAULT_CATEGORIES]
+            self.session.add_all(rows)
+            self.session.flush()
+        return [DomainCategory(r.key, r.label, r.kind) for r in rows]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.audit import AuditLog
+from storage.proposals import ProposalRepository
 from storage.repositories import (
     BoardRepository,
+    CategoryRepository,
     OrganisationRepository,
     ProcessedRequests,
     WorkspaceRepository,
@@ -26,6 +28,8 @@ class UnitOfWork:
         self.boards = BoardRepository(self.session)
         self.requests = ProcessedRequests(self.session)
         self.audit = AuditLog(self.session)
+        self.proposals = ProposalRepository(self.session)
+        self.categories = CategoryRepository(self.session)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -55,7 +55,19 @@ class MembersRemove:
     user_id: str
 
 
-Command = Help | Setup | OrgAdd | OrgList | MembersList | MembersAdd | MembersRemove
+@dataclass(frozen=True)
+class Propose:
+    """Open the proposal modal, optionally with a title filled in."""
+
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """List the board's recent decisions."""
+
+
+Command = Propose | Decisions | Help | Setup | OrgAdd | OrgList | MembersList | MembersAdd | MembersRemove
 
 USAGE = {
     "org add": "/collab org add <organisation name>",
@@ -80,6 +92,10 @@ def parse(text: str) -> Command:
         return Help()
     if head[0] == "setup":
         return Setup()
+    if head[0] == "propose":
+        return Propose(title=text.strip()[len(words[0]):].strip())
+    if head[0] in ("decisions", "register"):
+        return Decisions()
     if head[0] in ("org", "orgs", "organisation", "organisations"):
         return _parse_org(words[1:], head[1:])
     if head[0] == "members":

@@ -17,6 +17,8 @@ HELP_LINES = [
     ("/collab members add @person <organisation> <role>",
      "add someone or change their organisation or role (chair, secretary, member, observer)"),
     ("/collab members remove @person", "take someone off this board"),
+    ("/collab propose [title]", "put a proposal to the board and open a poll in this channel"),
+    ("/collab decisions", "the board's most recent decisions from its register"),
 ]
 
 ROLE_LABELS = {Role.CHAIR: "Chair", Role.SECRETARY: "Secretary", Role.MEMBER: "Member", Role.OBSERVER: "Observer"}

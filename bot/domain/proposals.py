@@ -1,0 +1,223 @@
+"""Proposals: drafting rules, who may vote or steer a poll, interests, proxies and register numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from bot.domain.boards import Board, DecisionRule, Role
+from bot.domain.decisions import (
+    DEFAULT_SUPERMAJORITY,
+    POSITIONS_NEEDING_REASON,
+    Position,
+    Quorum,
+    Vote,
+    Voter,
+    parse_fraction,
+    parse_quorum,
+)
+from bot.domain.errors import Conflict, InvalidValue, NotAllowed
+from bot.domain.text import escape
+
+VOTING_ROLES = frozenset({Role.CHAIR, Role.SECRETARY, Role.MEMBER})
+TITLE_LIMIT = 150
+DESCRIPTION_LIMIT = 2500
+REASON_LIMIT = 1000
+DEFAULT_POLL_DAYS = 7
+DEFAULT_CLOSING_HOUR = time(17, 0)
+MAX_POLL_DAYS = 366
+SECRET_RULES = frozenset({DecisionRule.MAJORITY, DecisionRule.SUPERMAJORITY})
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class InterestDecision(StrEnum):
+    PENDING = "pending"
+    RECUSED = "recused"
+    ALLOWED = "allowed"
+
+
+@dataclass(frozen=True)
+class Category:
+    """A kind of decision; money categories carry an amount in GBP."""
+
+    key: str
+    label: str
+    kind: str  # "money" | "yes_no"
+
+
+DEFAULT_CATEGORIES = (
+    Category("finance", "Finance", "money"),
+    Category("service_change", "Service change", "yes_no"),
+    Category("data_sharing", "Data sharing", "yes_no"),
+    Category("workforce", "Workforce", "yes_no"),
+    Category("procurement", "Procurement", "yes_no"),
+    Category("estates", "Estates", "yes_no"),
+)
+
+
+@dataclass(frozen=True)
+class Interest:
+    """A member's declared conflict of interest and the chair's decision."""
+
+    user_id: str
+    reason: str
+    decision: InterestDecision
+
+
+@dataclass
+class Proposal:
+    """A question put to a board, with its rule, options and the positions recorded so far."""
+
+    id: int | None
+    title: str
+    description: str
+    category: str
+    amount_pence: int | None
+    rule: DecisionRule
+    threshold: Fraction
+    quorum: Quorum
+    secret: bool
+    hide_results: bool
+    per_organisation: bool
+    proposer: str
+    closes_at: datetime
+    status: Status = Status.OPEN
+    votes: list[Vote] = field(default_factory=list)
+    interests: list[Interest] = field(default_factory=list)
+
+    def recused(self) -> set[str]:
+        """Users the chair has recused from this proposal."""
+        return {i.user_id for i in self.interests if i.decision is InterestDecision.RECUSED}
+
+    def eligible(self, board: Board) -> list[Voter]:
+        """The board's voting members (not observers) who are not recused."""
+        recused = self.recused()
+        return [Voter(m.user_id, m.organisation) for m in board.members
+                if m.role in VOTING_ROLES and m.user_id not in recused]
+
+
+def clean_text(raw: str, *, limit: int, field_name: str, label: str, required: bool = True) -> str:
+    """Trimmed text within a length limit; InvalidValue when required and blank, or too long."""
+    text = (raw or "").strip()
+    if required and not text:
+        raise InvalidValue(f"Please give the {label}.", field=field_name)
+    if len(text) > limit:
+        raise InvalidValue(f"The {label} can be at most {limit} characters (it has {len(text)}).", field=field_name)
+    return text
+
+
+def parse_threshold(raw: str) -> Fraction:
+    """The supermajority threshold; blank means the default two thirds."""
+    if not raw.strip():
+        return DEFAULT_SUPERMAJORITY
+    value = parse_fraction(raw, field_name="threshold", label="threshold")
+    if value <= Fraction(1, 2):
+        raise InvalidValue("A supermajority threshold must be more than half, e.g. 2/3 or 75%.", field="threshold")
+    return value
+
+
+def check_options(*, rule: DecisionRule, secret: bool) -> None:
+    """Refuse option combinations that make no sense for the rule."""
+    if secret and rule not in SECRET_RULES:
+        raise InvalidValue("A secret ballot is only for majority or supermajority votes.", field="options")
+
+
+def check_closing(closes_at: datetime, now: datetime) -> datetime:
+    """A closing time in the future and within a year (both naive UTC)."""
+    if closes_at <= now + timedelta(minutes=1):
+        raise InvalidValue("The closing time must be in the future.", field="closes_at")
+    if closes_at > now + timedelta(days=MAX_POLL_DAYS):
+        raise InvalidValue("The closing time must be within a year.", field="closes_at")
+    return closes_at
+
+
+def default_closing(now: datetime, timezone: str) -> datetime:
+    """A week ahead at 17:00 in the board's time zone, as naive UTC."""
+    zone = ZoneInfo(timezone)
+    local = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone) + timedelta(days=DEFAULT_POLL_DAYS)
+    closing = datetime.combine(local.date(), DEFAULT_CLOSING_HOUR, tzinfo=zone)
+    return closing.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def ensure_can_propose(board: Board, user_id: str) -> None:
+    """Only the board's voting members may put a proposal."""
+    member = board.member(user_id)
+    if member is None or member.role not in VOTING_ROLES:
+        raise NotAllowed(f"Only voting members of *{escape(board.name)}* can put a proposal to it.")
+
+
+def ensure_can_vote(board: Board, proposal: Proposal, user_id: str) -> Voter:
+    """The voter, if they may vote on this open proposal now."""
+    ensure_open(proposal)
+    member = board.member(user_id)
+    if member is None:
+        raise NotAllowed(f"Only members of *{escape(board.name)}* can vote on its proposals.")
+    if member.role not in VOTING_ROLES:
+        raise NotAllowed("Observers follow the discussion but do not vote.")
+    if user_id in proposal.recused():
+        raise NotAllowed("The chair has recused you from this proposal because of your declared interest.")
+    return Voter(member.user_id, member.organisation)
+
+
+def ensure_open(proposal: Proposal) -> None:
+    """Refuse anything but reading once a poll has closed."""
+    if proposal.status is not Status.OPEN:
+        raise Conflict("This poll has closed; positions can no longer be changed.")
+
+
+def ensure_can_steer(board: Board, proposal: Proposal, user_id: str) -> None:
+    """Close, extend or withdraw: the chair, the secretary or the proposer."""
+    ensure_open(proposal)
+    member = board.member(user_id)
+    if user_id != proposal.proposer and (member is None or member.role not in (Role.CHAIR, Role.SECRETARY)):
+        raise NotAllowed("Only the chair, the secretary or the proposer can close, extend or withdraw this poll.")
+
+
+def ensure_chair(board: Board, user_id: str, *, doing: str) -> None:
+    """Decisions reserved to the chair, such as recusals and proxy votes."""
+    member = board.member(user_id)
+    if member is None or member.role is not Role.CHAIR:
+        raise NotAllowed(f"Only the chair can {doing}.")
+
+
+def check_reason(position: Position, reason: str) -> str:
+    """An objection or a reservation needs a reason; others may give one."""
+    required = position in POSITIONS_NEEDING_REASON
+    return clean_text(reason, limit=REASON_LIMIT, field_name="reason", label="reason", required=required)
+
+
+def register_number(year: int, sequence: int) -> str:
+    """The decision register number, e.g. CB-2026-014."""
+    return f"CB-{year}-{sequence:03d}"
+
+
+def draft(*, board: Board, proposer: str, title: str, description: str, category: str,
+          categories: list[Category], amount: int | None, closes_at: datetime, rule: DecisionRule,
+          threshold: str, quorum: str, options: set[str], now: datetime) -> Proposal:
+    """A new proposal from what the proposer typed, or the first InvalidValue found."""
+    ensure_can_propose(board, proposer)
+    chosen = next((c for c in categories if c.key == category), None)
+    if chosen is None:
+        raise InvalidValue("Choose a category.", field="category")
+    if amount is not None and chosen.kind != "money":
+        raise InvalidValue(f"{chosen.label} decisions do not carry an amount; leave it blank or choose Finance.",
+                           field="amount")
+    secret = "secret" in options
+    check_options(rule=rule, secret=secret)
+    return Proposal(
+        id=None, title=clean_text(title, limit=TITLE_LIMIT, field_name="title", label="title"),
+        description=clean_text(description, limit=DESCRIPTION_LIMIT, field_name="description",
+                               label="description", required=False),
+        category=chosen.key, amount_pence=amount, rule=rule,
+        threshold=parse_threshold(threshold) if rule is DecisionRule.SUPERMAJORITY else DEFAULT_SUPERMAJORITY,
+        quorum=parse_quorum(quorum or "1/2"), secret=secret, hide_results="hide_results" in options,
+        per_organisation="per_organisation" in options, proposer=proposer,
+        closes_at=check_closing(closes_at, now),
+    )

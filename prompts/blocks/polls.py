@@ -1,0 +1,164 @@
+"""The poll message in a board's channel, its outcome, and the decision register list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject
+
+from bot.domain.boards import DecisionRule
+from bot.domain.decisions import Outcome, Position
+from bot.domain.money import format_amount
+from bot.domain.proposals import InterestDecision, Status
+from bot.domain.text import cut, escape
+from bot.services.polls import PollSnapshot
+from prompts.blocks.common import context, header, message, section, sections
+from prompts.ids import PollAction, PollBlock
+
+POSITION_LABELS = {
+    Position.AGREE: "Agree", Position.RESERVATIONS: "Agree with reservations", Position.STAND_ASIDE: "Stand aside",
+    Position.OBJECT: "Object", Position.ABSTAIN: "Abstain",
+}
+VOTE_ACTIONS = {
+    Position.AGREE: PollAction.VOTE_AGREE, Position.RESERVATIONS: PollAction.VOTE_RESERVATIONS,
+    Position.STAND_ASIDE: PollAction.VOTE_STAND_ASIDE, Position.OBJECT: PollAction.VOTE_OBJECT,
+    Position.ABSTAIN: PollAction.VOTE_ABSTAIN,
+}
+RULE_NAMES = {
+    DecisionRule.CONSENSUS: "Consensus (no objections)", DecisionRule.UNANIMOUS: "Unanimous",
+    DecisionRule.SUPERMAJORITY: "Supermajority", DecisionRule.MAJORITY: "Simple majority",
+    DecisionRule.ADVISORY: "Advisory sense check (no decision)",
+}
+OUTCOME_LABELS = {
+    Outcome.AGREED: ":white_check_mark: Agreed", Outcome.NOT_AGREED: ":no_entry: Not agreed",
+    Outcome.NO_QUORUM: ":hourglass: No quorum", Outcome.WITHDRAWN: ":leftwards_arrow_with_hook: Withdrawn",
+    Outcome.NOTED: ":speech_balloon: Views noted",
+}
+
+
+def when(moment: datetime, timezone: str) -> str:
+    """A naive-UTC time as Slack date markup, shown in each reader's own zone, with a board-zone fallback."""
+    aware = moment.replace(tzinfo=ZoneInfo("UTC"))
+    fallback = aware.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %Y %H:%M")
+    return f"<!date^{int(aware.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def rule_text(snap: PollSnapshot) -> str:
+    """The decision rule and quorum in words."""
+    p = snap.proposal
+    rule = RULE_NAMES[p.rule]
+    if p.rule is DecisionRule.SUPERMAJORITY:
+        rule += f" of {p.threshold.numerator}/{p.threshold.denominator} of votes for or against"
+    if p.rule in (DecisionRule.UNANIMOUS, DecisionRule.ADVISORY):
+        return rule
+    return f"{rule}; quorum: {p.quorum.describe()}"
+
+
+def _who(snap: PollSnapshot, user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def _tally_lines(snap: PollSnapshot, *, final: bool) -> list[str]:
+    t, p = snap.tally, snap.proposal
+    unit = "organisations" if p.per_organisation else "eligible members"
+    lines = [f"*{len(t.counted)} of {t.eligible_units} {unit} have voted.*"]
+    if p.hide_results and not final:
+        return lines + ["_Positions stay hidden until the poll closes._"]
+    for position, label in POSITION_LABELS.items():
+        votes = [v for v in t.counted if v.position is position]
+        line = f"{label}: *{len(votes)}*"
+        if votes and not p.secret:
+            line += "  " + ", ".join(_who(snap, v.user_id) + (" (by proxy)" if v.proxy_by else "") for v in votes)
+        lines.append(line)
+    return lines
+
+
+def _header_lines(snap: PollSnapshot) -> list[str]:
+    p = snap.proposal
+    facts = [f"*Category:* {escape(snap.category_label)}"]
+    if p.amount_pence is not None:
+        facts.append(f"*Amount:* {format_amount(p.amount_pence)}")
+    facts.append(f"*Rule:* {rule_text(snap)}")
+    if p.status is Status.OPEN:
+        facts.append(f"*Closes:* {when(p.closes_at, snap.board.timezone)}")
+    options = [o for o, on in (("secret ballot", p.secret), ("results hidden until close", p.hide_results),
+                               ("one vote per organisation", p.per_organisation)) if on]
+    if options:
+        facts.append("*Options:* " + ", ".join(options))
+    return facts
+
+
+def _interest_lines(snap: PollSnapshot) -> list[str]:
+    labels = {InterestDecision.PENDING: "awaiting the chair", InterestDecision.RECUSED: "recused",
+              InterestDecision.ALLOWED: "may vote"}
+    return [f":warning: <@{i.user_id}> declared an interest ({labels[i.decision]}): {escape(cut(i.reason, 300))}"
+            for i in snap.proposal.interests]
+
+
+def _buttons(proposal_id: int) -> list[dict]:
+    value = str(proposal_id)
+    votes = [ButtonElement(text=POSITION_LABELS[p], action_id=a.value, value=value,
+                           style="primary" if p is Position.AGREE else ("danger" if p is Position.OBJECT else None))
+             for p, a in VOTE_ACTIONS.items()]
+    confirm_close = ConfirmObject(title="Close this poll now?", text="The outcome is decided on the votes so far.",
+                                  confirm="Close now", deny="Cancel")
+    confirm_withdraw = ConfirmObject(title="Withdraw the proposal?", text="It is recorded as withdrawn.",
+                                     confirm="Withdraw", deny="Cancel", style="danger")
+    manage = [
+        ButtonElement(text="Declare an interest", action_id=PollAction.DECLARE_INTEREST.value, value=value),
+        ButtonElement(text="Proxy vote (chair)", action_id=PollAction.PROXY.value, value=value),
+        ButtonElement(text="Extend", action_id=PollAction.EXTEND.value, value=value),
+        ButtonElement(text="Close now", action_id=PollAction.CLOSE_NOW.value, value=value, confirm=confirm_close),
+        ButtonElement(text="Withdraw", action_id=PollAction.WITHDRAW.value, value=value,
+                      confirm=confirm_withdraw),
+    ]
+    return [ActionsBlock(block_id=PollBlock.VOTES.value, elements=votes).to_dict(),
+            ActionsBlock(block_id=PollBlock.MANAGE.value, elements=manage).to_dict()]
+
+
+def poll_message(snap: PollSnapshot) -> dict:
+    """The poll as posted in the channel: proposal, rule, deadline, tally, who is waiting, and buttons."""
+    p, final = snap.proposal, snap.proposal.status is Status.CLOSED
+    title = f"{snap.number}: {p.title}" if snap.number else f"Proposal: {p.title}"
+    blocks = [header(title), section("\n".join(_header_lines(snap)))]
+    if p.description:
+        blocks.append(section(escape(p.description)))
+    blocks += sections(_tally_lines(snap, final=final), max_blocks=4)
+    if snap.tally.waiting and not final and not p.secret:
+        blocks.append(context("Not voted yet: " + ", ".join(f"<@{v.user_id}>" for v in snap.tally.waiting[:150])))
+    blocks += sections(_interest_lines(snap), max_blocks=3)
+    if final and snap.outcome:
+        blocks.append(section(f"*{OUTCOME_LABELS[snap.outcome]}* " + escape(" ".join(snap.result.reasons))))
+    else:
+        blocks += _buttons(p.id)
+    blocks.append(context(f"Proposed by <@{p.proposer}>" + (" · secret ballot: names are never shown"
+                                                              if p.secret else "")))
+    return message(blocks, f"{title} ({'closed' if final else 'open for positions'})")
+
+
+def outcome_message(snap: PollSnapshot) -> dict:
+    """The outcome posted in the poll's thread, with every objection's reason."""
+    p = snap.proposal
+    by = f" by <@{snap.closed_by}>" if snap.closed_by else ""
+    lines = [f"*{OUTCOME_LABELS[snap.outcome]}*: {escape(p.title)} ({snap.number}, closed{by})"]
+    lines += [escape(r) for r in snap.result.reasons]
+    counts = ", ".join(f"{label} {snap.tally.counts[pos]}" for pos, label in POSITION_LABELS.items())
+    lines.append(f"Positions: {counts}.")
+    for v in snap.tally.counted:
+        if v.position in (Position.OBJECT, Position.RESERVATIONS) and v.reason:
+            who = "A member" if p.secret else f"<@{v.user_id}>"
+            lines.append(f"• {who} ({POSITION_LABELS[v.position].lower()}): {escape(cut(v.reason, 500))}")
+    return message(sections(lines + _interest_lines(snap), max_blocks=40), lines[0])
+
+
+def decisions_list(snaps: list[PollSnapshot]) -> dict:
+    """The board's most recent register entries."""
+    if not snaps:
+        text = "No decisions recorded yet. Put a proposal with `/collab propose`."
+        return message([section(text)], text)
+    lines = [f"*{s.number}* {escape(s.proposal.title)}: {OUTCOME_LABELS[s.outcome]} "
+             f"({when(s.closed_at, s.board.timezone)})" for s in snaps]
+    return message([header("Recent decisions"), *sections(lines, max_blocks=45),
+                    context("Export the full register with `collab-bot export decisions --board <name>`.")],
+                   f"{len(snaps)} recent decisions")
