@@ -12,8 +12,10 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.scheduler import start_scheduler
 from bot.settings import Settings
 from handlers import register_all
+from handlers.publisher import PollPublisher
 from storage.db import make_engine, session_factories
 from storage.uow import Database
 
@@ -39,16 +41,26 @@ def make_database(settings: Settings) -> Database:
     return Database(*session_factories(make_engine(settings.DATABASE_URL)))
 
 
-def create_app(settings: Settings, *, db: Database | None = None, socket_mode: bool = False) -> App:
-    """A Bolt app wired to the database; HTTP mode verifies Slack's signatures."""
+def create_app(settings: Settings, *, db: Database | None = None, socket_mode: bool = False,
+               background: bool = True) -> App:
+    """A Bolt app wired to the database; HTTP mode verifies Slack's signatures.
+
+    With `background`, it also starts the poll publisher and the scheduler that closes polls on time.
+    """
+    db = db or make_database(settings)
+    client = make_client(settings)
+    publisher = PollPublisher(db, client)
     secret = settings.SLACK_SIGNING_SECRET.get_secret_value() if settings.SLACK_SIGNING_SECRET else ""
     app = App(
-        client=make_client(settings),
+        client=client,
         signing_secret=secret or None,
         request_verification_enabled=not socket_mode,
         # The CLI checks the token once with auth.test before starting, with a readable error.
         token_verification_enabled=False,
         logger=logging.getLogger("slack_bolt"),
     )
-    register_all(app, db=db or make_database(settings), settings=settings)
+    register_all(app, db=db, settings=settings, publisher=publisher)
+    if background:
+        publisher.start()
+        start_scheduler(db, publisher)
     return app

@@ -8,12 +8,16 @@ from slack_bolt import App
 
 from bot.domain import commands as c
 from bot.domain.errors import Conflict
-from bot.services import boards
+from bot.domain.proposals import default_closing, ensure_can_propose
+from bot.services import boards, polls, proposals
 from bot.settings import Settings
 from handlers.errors import guarded
 from handlers.home import refresh_home
 from prompts.blocks import replies
+from prompts.blocks.poll_modals import propose_modal
+from prompts.blocks.polls import decisions_list
 from prompts.blocks.setup import setup_modal
+from storage.audit import utcnow
 from storage.uow import Database
 
 
@@ -37,6 +41,15 @@ def run(cmd: c.Command, at: Invocation, *, db: Database, settings: Settings, cli
             client.views_open(trigger_id=at.trigger_id,
                               view=setup_modal(channel_id=at.channel_id, timezone=settings.COLLAB_TIMEZONE))
             return None
+        case c.Propose(title=title):
+            board, categories = proposals.proposal_form(db, **where)
+            ensure_can_propose(board, at.user_id)
+            client.views_open(trigger_id=at.trigger_id, view=propose_modal(
+                board=board, categories=categories, channel_id=at.channel_id, title=title,
+                closes_at=default_closing(utcnow(), board.timezone)))
+            return None
+        case c.Decisions():
+            return decisions_list(polls.recent_decisions(db, **where))
         case c.OrgAdd(name=name):
             return replies.organisation_added(boards.add_organisation(db, **where, actor=at.user_id, name=name))
         case c.OrgList():

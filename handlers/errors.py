@@ -16,7 +16,7 @@ from prompts.blocks.replies import error_message, unexpected_error_message
 from storage.uow import Database
 
 log = logging.getLogger(__name__)
-NEEDED = ("body", "respond", "client")
+NEEDED = ("ack", "body", "respond", "client")
 
 
 def _where(body: dict) -> tuple[str | None, str | None]:
@@ -65,6 +65,8 @@ def guarded(db: Database) -> Callable[[Callable], Callable]:
             try:
                 return listener(**{k: v for k, v in kwargs.items() if k in own})
             except Exception as error:  # every failure gets an answer
+                if kwargs["ack"].response is None:
+                    kwargs["ack"]()
                 handle(error, db=db, body=kwargs["body"], respond=kwargs["respond"], client=kwargs["client"])
 
         run.__name__ = listener.__name__

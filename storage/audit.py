@@ -39,8 +39,8 @@ class AuditLog:
                 occurred_at=occurred_at, prev_hash=head.hash, hash=digest,
             )
         )
-        head.seq, head.hash = seq, digest
-        return AuditEvent(seq, actor, action, body, occurred_at, head.hash, digest)
+        prev_hash, head.seq, head.hash = head.hash, seq, digest
+        return AuditEvent(seq, actor, action, body, occurred_at, prev_hash, digest)
 
 
 def read_events(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:

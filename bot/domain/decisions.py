@@ -104,6 +104,15 @@ class Vote:
 
 
 @dataclass(frozen=True)
+class VoteReceipt:
+    """What recording a position did: the position, whether it changed, whether the poll then closed."""
+
+    position: Position
+    changed: bool
+    closed: bool
+
+
+@dataclass(frozen=True)
 class Voter:
     """Someone eligible to vote: a voting member who is not recused."""
 

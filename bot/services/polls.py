@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.domain.boards import Board
-from bot.domain.decisions import Outcome, Result, Tally, decide, tally
+from bot.domain.decisions import Outcome, Result, decide, tally
 from bot.domain.errors import NotFound
-from bot.domain.proposals import Proposal, Status, register_number
+from bot.domain.proposals import Status, register_number
+from bot.domain.snapshot import PollSnapshot
 from bot.services.boards import board_for_channel
 from storage.models import BoardRow, ProposalRow
 from storage.repositories import to_domain as board_to_domain
@@ -16,24 +15,6 @@ from storage.uow import Database, UnitOfWork
 
 RENDER_HOLD = timedelta(seconds=30)
 RENDER_SPACING = timedelta(seconds=1)
-
-
-@dataclass(frozen=True)
-class PollSnapshot:
-    """Everything a poll message or outcome shows, read in one transaction."""
-
-    board: Board
-    proposal: Proposal
-    tally: Tally
-    result: Result | None
-    number: str | None
-    outcome: Outcome | None
-    channel_id: str
-    message_ts: str | None
-    closed_by: str | None
-    closed_at: datetime | None
-    category_label: str
-    outcome_posted: bool
 
 
 def snapshot(uow: UnitOfWork, row: ProposalRow) -> PollSnapshot:

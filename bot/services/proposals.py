@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.boards import Board, DecisionRule
-from bot.domain.decisions import Position, Voter, everyone_has_voted, tally
+from bot.domain.decisions import Position, Voter, VoteReceipt, everyone_has_voted, tally
 from bot.domain.errors import Conflict, NotAllowed, NotFound
 from bot.domain.proposals import (
     REASON_LIMIT,
@@ -22,19 +21,11 @@ from bot.domain.proposals import (
     ensure_chair,
     ensure_open,
 )
-from bot.services.polls import close_locked
+from bot.domain.snapshot import PollSnapshot
+from bot.services.polls import close_locked, snapshot
 from storage.models import BoardRow, InterestRow, ProposalRow
 from storage.repositories import to_domain as board_to_domain
 from storage.uow import Database, UnitOfWork
-
-
-@dataclass(frozen=True)
-class VoteReceipt:
-    """What recording a position did."""
-
-    position: Position
-    changed: bool
-    closed: bool
 
 
 def _board_for(uow: UnitOfWork, team_id: str, channel_id: str) -> tuple[BoardRow, Board]:
@@ -199,3 +190,24 @@ def extend(db: Database, *, proposal_id: int, actor: str, closes_at: datetime, n
         row.closes_at = closes_at
         row.tally_version += 1
         uow.commit()
+
+
+def check_may(db: Database, *, proposal_id: int, actor: str, to: str) -> PollSnapshot:
+    """Check before opening a modal that the actor may `vote`, `read` (as a member), `steer`, or act as `chair`."""
+    with db.read() as uow:
+        row = uow.proposals.row(proposal_id)
+        if row is None:
+            raise NotFound("That proposal no longer exists.")
+        snap = snapshot(uow, row)
+    if to == "vote":
+        ensure_can_vote(snap.board, snap.proposal, actor)
+    elif to == "steer":
+        ensure_can_steer(snap.board, snap.proposal, actor)
+    elif to == "read":
+        ensure_open(snap.proposal)
+        if snap.board.member(actor) is None:
+            raise NotAllowed("Only members of the board can do that on its proposals.")
+    else:
+        ensure_open(snap.proposal)
+        ensure_chair(snap.board, actor, doing="record a vote on someone's behalf")
+    return snap

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -11,8 +12,8 @@ from bot.domain.boards import DecisionRule
 from bot.domain.decisions import Outcome, Position
 from bot.domain.money import format_amount
 from bot.domain.proposals import InterestDecision, Status
+from bot.domain.snapshot import PollSnapshot
 from bot.domain.text import cut, escape
-from bot.services.polls import PollSnapshot
 from prompts.blocks.common import context, header, message, section, sections
 from prompts.ids import PollAction, PollBlock
 
@@ -162,3 +163,25 @@ def decisions_list(snaps: list[PollSnapshot]) -> dict:
     return message([header("Recent decisions"), *sections(lines, max_blocks=45),
                     context("Export the full register with `collab-bot export decisions --board <name>`.")],
                    f"{len(snaps)} recent decisions")
+
+
+def interest_request(snap: PollSnapshot, user_id: str) -> dict:
+    """The thread message asking the chair to decide on a declared interest."""
+    interest = next(i for i in snap.proposal.interests if i.user_id == user_id)
+    chairs = [m.user_id for m in snap.board.members if m.role.value == "chair"]
+    text = (f":warning: <@{user_id}> declared an interest in *{escape(snap.proposal.title)}*: "
+            f"{escape(cut(interest.reason, 1500))}\n" + " ".join(f"<@{c}>" for c in chairs) +
+            ", as chair, decide whether they step out of this vote.")
+    value = json.dumps({"proposal": snap.proposal.id, "user": user_id})
+    buttons = ActionsBlock(block_id=PollBlock.INTEREST.value, elements=[
+        ButtonElement(text="Recuse from this vote", action_id=PollAction.RECUSE.value, value=value, style="danger"),
+        ButtonElement(text="May still vote", action_id=PollAction.ALLOW.value, value=value),
+    ]).to_dict()
+    return message([section(text), buttons], f"{user_id} declared an interest")
+
+
+def interest_decided(user_id: str, decision: InterestDecision, chair_id: str) -> dict:
+    """The same thread message once the chair has decided."""
+    what = "is recused from this vote" if decision is InterestDecision.RECUSED else "may still vote"
+    text = f":warning: <@{user_id}>'s declared interest: <@{chair_id}> decided they {what}."
+    return message([section(text)], text)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from bot.domain.boards import Board, BoardKind, Member, Role
 from bot.domain.commands import USAGE
+from bot.domain.decisions import VoteReceipt
 from bot.domain.errors import DomainError, UsageError
 from bot.domain.text import cut, escape
 from prompts.blocks.common import context, header, message, section, sections
+from prompts.blocks.polls import POSITION_LABELS
 
 HELP_LINES = [
     ("/collab help", "show this list"),
@@ -107,3 +109,15 @@ def modal_error(text: str) -> str:
     """A message fit for an inline modal error, which Slack shows as plain text."""
     plain = text.replace("*", "").replace("`", "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     return cut(plain, 150)
+
+
+def vote_receipt(receipt: VoteReceipt) -> dict:
+    """The voter's private confirmation of what was recorded."""
+    label = POSITION_LABELS[receipt.position]
+    if not receipt.changed:
+        text = f"Your position was already *{label}*; nothing changed."
+    elif receipt.closed:
+        text = f"Recorded: *{label}*. Everyone has now voted, so the poll has closed."
+    else:
+        text = f"Recorded: *{label}*. You can change your position until the poll closes."
+    return message([section(text)], text)

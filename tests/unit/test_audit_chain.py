@@ -176,8 +176,6 @@ class FakeSession:
         self.added.append(row)
 
 
-@pytest.mark.xfail(strict=True, reason="storage/audit.py AuditLog.append returns the event with prev_hash set to "
-                                       "its own new hash (head.hash is read after it was overwritten)")
 def test_an_appended_event_links_to_the_previous_head():
     from storage.audit import AuditLog
 

@@ -1,0 +1,33 @@
+"""APScheduler as a trigger only: closes polls at their deadline and sweeps for lagging messages."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.services.polls import close_due_proposals
+from storage.audit import utcnow
+from storage.uow import Database
+
+log = logging.getLogger(__name__)
+CLOSE_EVERY_SECONDS = 15
+SWEEP_EVERY_SECONDS = 60
+
+
+def start_scheduler(db: Database, publisher) -> BackgroundScheduler:
+    """Start the in-memory trigger; the database stays the only record of what is due."""
+
+    def close_due() -> None:
+        for proposal_id in close_due_proposals(db, now=utcnow()):
+            log.info("closed poll %s at its deadline", proposal_id)
+            publisher.request(proposal_id)
+
+    scheduler = BackgroundScheduler(timezone="UTC")
+    scheduler.add_job(close_due, "interval", seconds=CLOSE_EVERY_SECONDS, id="close_due", max_instances=1,
+                      coalesce=True, next_run_time=datetime.now(UTC))
+    scheduler.add_job(publisher.sweep, "interval", seconds=SWEEP_EVERY_SECONDS, id="sweep", max_instances=1,
+                      coalesce=True)
+    scheduler.start()
+    return scheduler
