@@ -19,7 +19,7 @@ EXIT_CONFIG = 2
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="collab-bot", description="A Slack bot for collaborative governance.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{run,serve,db,audit}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{run,serve,db,audit,export}")
     sub.add_parser("run", help="connect to Slack over Socket Mode (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN)")
     serve = sub.add_parser("serve", help="serve Slack's HTTP requests on POST /slack/events, with GET /healthz")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
@@ -31,7 +31,34 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="the append-only audit log")
     audit.add_subparsers(dest="audit_command", required=True).add_parser(
         "verify", help="check the hash chain and report the first broken link")
+    export = sub.add_parser("export", help="export records for board papers")
+    what = export.add_subparsers(dest="export_command", required=True)
+    decisions = what.add_parser("decisions", help="the decision register of one board")
+    decisions.add_argument("--board", required=True, help="the board's name")
+    decisions.add_argument("--format", choices=["csv"], default="csv", help="file format (csv)")
+    decisions.add_argument("--output", help="file to write (default: standard output)")
     return parser
+
+
+def _export_decisions(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import make_database
+    from bot.domain.errors import NotFound
+    from bot.services.polls import register
+    from prompts.register import write_csv
+
+    _upgrade(settings)
+    try:
+        snaps = register(make_database(settings), board_name=args.board)
+    except NotFound as exc:
+        print(f"collab-bot: {exc.message}", file=sys.stderr)
+        return 1
+    if args.output:
+        with open(args.output, "w", newline="", encoding="utf-8") as out:
+            write_csv(snaps, out)
+        print(f"wrote {len(snaps)} decisions to {args.output}")
+    else:
+        write_csv(snaps, sys.stdout)
+    return 0
 
 
 def _upgrade(settings: Settings) -> None:
@@ -106,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
             print("database is up to date")
         elif args.command == "audit":
             return _audit_verify(settings)
+        elif args.command == "export":
+            return _export_decisions(settings, args)
     except SettingsError as exc:
         print(f"collab-bot: {exc}", file=sys.stderr)
         return EXIT_CONFIG

@@ -38,9 +38,14 @@ class ProposalRepository:
         """The proposal a modal submission already created, if any."""
         return self.session.execute(select(ProposalRow).where(ProposalRow.request_key == request_key)).scalar()
 
-    def load(self, row: ProposalRow) -> Proposal:
-        """The domain proposal for a row, with current votes and interests."""
-        return to_domain(row, self.votes(row.id), self.interests(row.id))
+    def load(self, row: ProposalRow, *, with_votes: bool = True) -> Proposal:
+        """The domain proposal for a row, with its interests and (unless told not to) its votes."""
+        return to_domain(row, self.votes(row.id) if with_votes else [], self.interests(row.id))
+
+    def vote_count(self, proposal_id: int) -> int:
+        """How many members have a position recorded."""
+        return self.session.execute(
+            select(func.count()).select_from(VoteRow).where(VoteRow.proposal_id == proposal_id)).scalar_one()
 
     def votes(self, proposal_id: int) -> list[Vote]:
         rows = self.session.execute(

@@ -37,11 +37,12 @@ def _board_for(uow: UnitOfWork, team_id: str, channel_id: str) -> tuple[BoardRow
 
 
 def _locked(uow: UnitOfWork, proposal_id: int) -> tuple[ProposalRow, Board, Proposal]:
+    """The proposal row locked for writing, its board, and the proposal without its votes."""
     row = uow.proposals.row(proposal_id, lock=True)
     if row is None:
         raise NotFound("That proposal no longer exists.")
     board = board_to_domain(uow.session.get(BoardRow, row.board_id))
-    return row, board, uow.proposals.load(row)
+    return row, board, uow.proposals.load(row, with_votes=False)
 
 
 def proposal_form(db: Database, *, team_id: str, channel_id: str) -> tuple[Board, list[Category]]:
@@ -86,6 +87,16 @@ def create_proposal(db: Database, *, team_id: str, channel_id: str, actor: str, 
         return row.id
 
 
+def _everyone_voted(uow: UnitOfWork, row: ProposalRow, board: Board, proposal: Proposal) -> bool:
+    eligible = proposal.eligible(board)
+    needed = len({v.organisation for v in eligible}) if proposal.per_organisation else len(eligible)
+    # Loading every vote is only worth it once there are at least as many votes as voters.
+    if uow.proposals.vote_count(row.id) < needed:
+        return False
+    votes = uow.proposals.votes(row.id)
+    return everyone_has_voted(tally(votes, eligible, per_organisation=proposal.per_organisation))
+
+
 def _record(uow: UnitOfWork, row: ProposalRow, board: Board, proposal: Proposal, voter: Voter,
             position: Position, *, reason: str, proxy_by: str | None, actor: str, now: datetime) -> VoteReceipt:
     reason = check_reason(position, reason)
@@ -96,9 +107,7 @@ def _record(uow: UnitOfWork, row: ProposalRow, board: Board, proposal: Proposal,
         if not row.secret:
             payload.update(user=voter.user_id, reason=reason)
         uow.audit.append(actor=actor, action="vote.recorded", payload=payload)
-        proposal = uow.proposals.load(row)
-        if everyone_has_voted(tally(proposal.votes, proposal.eligible(board),
-                                    per_organisation=proposal.per_organisation)):
+        if _everyone_voted(uow, row, board, proposal):
             close_locked(uow, row, by=None, now=now)
             closed = True
     uow.commit()
