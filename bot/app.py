@@ -62,5 +62,5 @@ def create_app(settings: Settings, *, db: Database | None = None, socket_mode: b
     register_all(app, db=db, settings=settings, publisher=publisher)
     if background:
         publisher.start()
-        start_scheduler(db, publisher)
+        start_scheduler(db, publisher, close_every=settings.COLLAB_CLOSE_CHECK_SECONDS)
     return app

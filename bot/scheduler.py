@@ -16,7 +16,7 @@ CLOSE_EVERY_SECONDS = 15
 SWEEP_EVERY_SECONDS = 60
 
 
-def start_scheduler(db: Database, publisher) -> BackgroundScheduler:
+def start_scheduler(db: Database, publisher, *, close_every: int = CLOSE_EVERY_SECONDS) -> BackgroundScheduler:
     """Start the in-memory trigger; the database stays the only record of what is due."""
 
     def close_due() -> None:
@@ -25,7 +25,7 @@ def start_scheduler(db: Database, publisher) -> BackgroundScheduler:
             publisher.request(proposal_id)
 
     scheduler = BackgroundScheduler(timezone="UTC")
-    scheduler.add_job(close_due, "interval", seconds=CLOSE_EVERY_SECONDS, id="close_due", max_instances=1,
+    scheduler.add_job(close_due, "interval", seconds=close_every, id="close_due", max_instances=1,
                       coalesce=True, next_run_time=datetime.now(UTC))
     scheduler.add_job(publisher.sweep, "interval", seconds=SWEEP_EVERY_SECONDS, id="sweep", max_instances=1,
                       coalesce=True)

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     SLACK_API_URL: str = "https://slack.com/api/"
     DATABASE_URL: str = "sqlite:///collab-bot.db"
     COLLAB_TIMEZONE: str = "Europe/London"
+    COLLAB_CLOSE_CHECK_SECONDS: int = Field(default=15, ge=1, le=3600)
     LOG_LEVEL: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 
     @field_validator("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", mode="after")

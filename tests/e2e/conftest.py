@@ -118,7 +118,9 @@ def reply_text(message: dict) -> str:
     for block in message.get("blocks") or []:
         text = block.get("text")
         parts.append(text.get("text", "") if isinstance(text, dict) else "")
-        parts += [e.get("text", "") for e in block.get("elements", []) if isinstance(e, dict)]
+        for element in block.get("elements", []):
+            inner = element.get("text", "") if isinstance(element, dict) else ""
+            parts.append(inner.get("text", "") if isinstance(inner, dict) else inner)
     return "\n".join(parts)
 
 
@@ -136,7 +138,7 @@ def bot_server(request, fake_slack, tmp_path_factory) -> Iterator[BotServer]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "COLLAB_"))}
     env.update(SLACK_SIGNING_SECRET=SECRET, SLACK_BOT_TOKEN=TOKEN, SLACK_API_URL=fake_slack.api_url,
-               DATABASE_URL=database_url)
+               DATABASE_URL=database_url, COLLAB_CLOSE_CHECK_SECONDS="1")
     log_path = workdir / "serve.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(

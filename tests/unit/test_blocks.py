@@ -171,3 +171,10 @@ def test_a_usage_error_reply_shows_the_usage_line_escaped():
     text = section_texts(reply["blocks"])[0]
     assert text.startswith(":warning: Say who to remove.")
     assert "Usage: `/collab members add @person &lt;organisation&gt; &lt;chair|secretary|member|observer&gt;`" in text
+
+
+def test_a_modal_error_is_plain_text_within_150_characters():
+    from prompts.blocks.replies import modal_error
+
+    assert modal_error("“*&lt;b&gt; &amp; co*” is not a `time zone`.") == "“<b> & co” is not a time zone."
+    assert len(modal_error("x" * 500)) <= 150
