@@ -38,6 +38,9 @@ OUTCOME_LABELS = {
 }
 
 
+NAMES_SHOWN = 100  # about 1,500 characters of mentions, well inside a section's 3,000
+
+
 def when(moment: datetime, timezone: str) -> str:
     """A naive-UTC time as Slack date markup, shown in each reader's own zone, with a board-zone fallback."""
     aware = moment.replace(tzinfo=ZoneInfo("UTC"))
@@ -70,7 +73,9 @@ def _tally_lines(snap: PollSnapshot, *, final: bool) -> list[str]:
         votes = [v for v in t.counted if v.position is position]
         line = f"{label}: *{len(votes)}*"
         if votes and not p.secret:
-            line += "  " + ", ".join(_who(snap, v.user_id) + (" (by proxy)" if v.proxy_by else "") for v in votes)
+            names = [_who(snap, v.user_id) + (" (by proxy)" if v.proxy_by else "") for v in votes[:NAMES_SHOWN]]
+            more = f" and {len(votes) - NAMES_SHOWN} more" if len(votes) > NAMES_SHOWN else ""
+            line += "  " + ", ".join(names) + more
         lines.append(line)
     return lines
 
@@ -127,7 +132,9 @@ def poll_message(snap: PollSnapshot) -> dict:
         blocks.append(section(escape(p.description)))
     blocks += sections(_tally_lines(snap, final=final), max_blocks=4)
     if snap.tally.waiting and not final and not p.secret:
-        blocks.append(context("Not voted yet: " + ", ".join(f"<@{v.user_id}>" for v in snap.tally.waiting[:150])))
+        waiting = snap.tally.waiting
+        more = f" and {len(waiting) - NAMES_SHOWN} more" if len(waiting) > NAMES_SHOWN else ""
+        blocks.append(context("Not voted yet: " + ", ".join(f"<@{v.user_id}>" for v in waiting[:NAMES_SHOWN]) + more))
     blocks += sections(_interest_lines(snap), max_blocks=3)
     if final and snap.outcome:
         blocks.append(section(f"*{OUTCOME_LABELS[snap.outcome]}* " + escape(" ".join(snap.result.reasons))))
@@ -135,7 +142,7 @@ def poll_message(snap: PollSnapshot) -> dict:
         blocks += _buttons(p.id)
     blocks.append(context(f"Proposed by <@{p.proposer}>" + (" · secret ballot: names are never shown"
                                                               if p.secret else "")))
-    return message(blocks, f"{title} ({'closed' if final else 'open for positions'})")
+    return message(blocks, f"{escape(title)} ({'closed' if final else 'open for positions'})")
 
 
 def outcome_message(snap: PollSnapshot) -> dict:

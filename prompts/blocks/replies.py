@@ -36,7 +36,7 @@ def help_message() -> dict:
     return message(
         [header("collab-bot: decide things together"), section("\n".join(lines)),
          context("Only a board's chair or secretary can change the board, its organisations or its members.")],
-        "collab-bot commands: " + ", ".join(cmd for cmd, _ in HELP_LINES),
+        "collab-bot commands: " + escape(", ".join(cmd for cmd, _ in HELP_LINES)),
     )
 
 
@@ -67,7 +67,7 @@ def board_created(board: Board) -> dict:
 
 def organisation_added(name: str) -> dict:
     """Confirmation that an organisation was registered."""
-    return message([section(f":white_check_mark: *{escape(name)}* is registered.")], f"{name} is registered.")
+    return message([section(f":white_check_mark: *{escape(name)}* is registered.")], f"{escape(name)} is registered.")
 
 
 def organisation_list(orgs: list[tuple[str, int]]) -> dict:

@@ -61,7 +61,7 @@ def test_a_malformed_setting_exits_2_with_one_line_naming_it(cli):
 def test_help_lists_every_subcommand(cli):
     result = cli("--help")
     assert result.returncode == 0
-    for command in ("run", "serve", "db", "audit"):
+    for command in ("run", "serve", "db", "audit", "export"):
         assert command in result.stdout
 
 

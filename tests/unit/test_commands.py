@@ -7,12 +7,14 @@ import pytest
 from bot.domain.boards import Role
 from bot.domain.commands import (
     USAGE,
+    Decisions,
     Help,
     MembersAdd,
     MembersList,
     MembersRemove,
     OrgAdd,
     OrgList,
+    Propose,
     Setup,
     parse,
 )
@@ -125,3 +127,18 @@ def test_members_remove_needs_exactly_one_mention(text):
 
 def test_subcommand_words_are_case_insensitive_but_the_mention_is_kept():
     assert parse("Members Remove <@U9|Sam>") == MembersRemove(user_id="U9")
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("propose", ""),
+    ("  propose  ", ""),
+    ("propose Shared pathology service", "Shared pathology service"),
+    ("PROPOSE  Adopt the <!channel> & co policy ", "Adopt the <!channel> & co policy"),
+])
+def test_propose_keeps_everything_after_the_word_as_the_title(text, title):
+    assert parse(text) == Propose(title=title)
+
+
+@pytest.mark.parametrize("text", ["decisions", "Register", "decisions last 10"])
+def test_decisions_and_register_list_the_decisions(text):
+    assert parse(text) == Decisions()
