@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     COLLAB_CLOSE_CHECK_SECONDS: int = Field(default=15, ge=1, le=3600)
     LOG_LEVEL: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
 
+    @field_validator("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", mode="after")
     @classmethod
     def _token_prefix(cls, value: SecretStr | None, info) -> SecretStr | None:

@@ -31,9 +31,10 @@ def canonical(payload: dict) -> str:
 
 def event_hash(*, seq: int, actor: str, action: str, payload: dict, occurred_at: datetime, prev_hash: str) -> str:
     """SHA-256 over an event's fields and the hash before it."""
-    material = "\n".join(
-        [str(seq), actor, action, canonical(payload), occurred_at.isoformat(timespec="microseconds"), prev_hash]
-    )
+    material = canonical({
+        "seq": seq, "actor": actor, "action": action, "payload": payload,
+        "occurred_at": occurred_at.isoformat(timespec="microseconds"), "prev_hash": prev_hash,
+    })
     return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 

@@ -84,9 +84,15 @@ def parse_mention(token: str, *, usage: str) -> str:
     return match.group(1)
 
 
+def _words(text: str) -> list[str]:
+    # A mention's display name may hold spaces (<@U1|Sam Smith>); keep each mention one word.
+    protected = re.sub(r"<@[^>]*>", lambda m: m.group(0).replace(" ", "\x00"), text)
+    return [w.replace("\x00", " ") for w in protected.split()]
+
+
 def parse(text: str) -> Command:
     """The command typed after `/collab`; unknown words give Help."""
-    words = text.split()
+    words = _words(text)
     head = [w.lower() for w in words[:2]]
     if not words or head[0] == "help":
         return Help()

@@ -31,7 +31,7 @@ def context(text: str) -> dict:
 def sections(lines: Iterable[str], *, max_blocks: int) -> list[dict]:
     """Lines packed into as few sections as fit, at most `max_blocks`, ending with a note of what was left out."""
     packed: list[str] = []
-    lines = list(lines)
+    lines = [line for line in lines if line.strip()]  # Slack rejects a section with empty text
     for index, line in enumerate(lines):
         line = cut(line, SECTION_LIMIT)
         if packed and len(packed[-1]) + 1 + len(line) <= SECTION_LIMIT:
