@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -14,6 +14,7 @@ from storage.uow import Database
 log = logging.getLogger(__name__)
 CLOSE_EVERY_SECONDS = 15
 SWEEP_EVERY_SECONDS = 60
+KEEP_REQUEST_KEYS = timedelta(days=1)
 
 
 def start_scheduler(db: Database, publisher, *, close_every: int = CLOSE_EVERY_SECONDS) -> BackgroundScheduler:
@@ -24,7 +25,13 @@ def start_scheduler(db: Database, publisher, *, close_every: int = CLOSE_EVERY_S
             log.info("closed poll %s at its deadline", proposal_id)
             publisher.request(proposal_id)
 
+    def prune() -> None:
+        with db.uow() as uow:
+            uow.requests.prune(utcnow() - KEEP_REQUEST_KEYS)
+            uow.commit()
+
     scheduler = BackgroundScheduler(timezone="UTC")
+    scheduler.add_job(prune, "interval", hours=1, id="prune", max_instances=1, coalesce=True)
     scheduler.add_job(close_due, "interval", seconds=close_every, id="close_due", max_instances=1,
                       coalesce=True, next_run_time=datetime.now(UTC))
     scheduler.add_job(publisher.sweep, "interval", seconds=SWEEP_EVERY_SECONDS, id="sweep", max_instances=1,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -152,6 +154,10 @@ class ProcessedRequests:
             .returning(ProcessedRequest.key)
         ).scalar()
         return inserted is not None
+
+    def prune(self, before: datetime) -> int:
+        """Forget keys older than `before`; Slack never retries a request that old."""
+        return self.session.execute(delete(ProcessedRequest).where(ProcessedRequest.created_at < before)).rowcount
 
     def release(self, key: str) -> None:
         """Forget a key so Slack's retry of a request that failed can run again."""

@@ -92,3 +92,17 @@ def test_a_released_key_can_be_claimed_again(db):
         uow.commit()
     with db.uow() as uow:
         assert uow.requests.claim("event:Ev1") is True
+
+
+def test_old_request_keys_are_pruned_and_recent_ones_kept(db):
+    from datetime import timedelta
+
+    from storage.audit import utcnow
+
+    with db.uow() as uow:
+        uow.requests.claim("command:old")
+        uow.commit()
+    with db.uow() as uow:
+        assert uow.requests.prune(utcnow() - timedelta(days=1)) == 0
+        assert uow.requests.prune(utcnow() + timedelta(seconds=1)) == 1
+        uow.commit()
