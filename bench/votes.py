@@ -113,7 +113,7 @@ def start_server(fake: FakeSlack, database_url: str, workdir: Path, workers: int
 
 
 def stop_server(process: subprocess.Popen) -> None:
-    process.terminate()
+    process.terminate()  # gunicorn's arbiter takes its workers down with it
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
@@ -252,14 +252,11 @@ def main(argv: list[str] | None = None) -> int:
             latencies, statuses, reconnects, seconds = click_all(url, bodies, args.clients)
             expected = Counter(POSITION_OF[a] for a in actions.values())
             want = {POSITION_LABELS[p]: expected.get(p.value, 0) for p in POSITION_LABELS}
-            final_ok, shown, settle_deadline = False, (None, {}), time.monotonic() + SETTLE_SECONDS
+            settle_deadline = time.monotonic() + SETTLE_SECONDS
             while time.monotonic() < settle_deadline:
                 updates = [c.params for c in fake.calls("chat.update", ok_only=True) if c.params.get("ts") == ts]
-                if updates:
-                    shown = rendered_counts(updates[-1])
-                    if shown == (args.members, want):
-                        final_ok = True
-                        break
+                if updates and rendered_counts(updates[-1]) == (args.members, want):
+                    break
                 time.sleep(0.05)
             time.sleep(1.5)  # catch any redraw still on its way
             total, distinct, positions, history = db_counts(db, proposal_id)
@@ -286,10 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
     busiest = max((sum(1 for s in stamps if a <= s < a + 1.0) for a in stamps), default=0)
     ok_http = statuses.get(200, 0)
-    print(f"members:                 {args.members}")
-    print(f"clients:                 {args.clients}")
-    print(f"database backend:        {backend}")
-    print(f"gunicorn:                {args.workers} workers x {args.threads} threads")
+    print(f"members: {args.members}   clients: {args.clients}   database backend: {backend}   "
+          f"gunicorn: {args.workers} workers x {args.threads} threads")
     print(f"HTTP statuses:           {dict(statuses)} (reconnects/resends: {reconnects})")
     print(f"ack latency ms:          p50 {percentile(lat, 50):.1f}  p95 {percentile(lat, 95):.1f}  "
           f"p99 {percentile(lat, 99):.1f}  max {lat[-1] if lat else float('nan'):.1f}  (n={len(lat)})")

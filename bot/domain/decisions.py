@@ -78,12 +78,13 @@ def parse_fraction(raw: str, *, field_name: str, label: str) -> Fraction:
 def parse_quorum(raw: str, *, field_name: str = "quorum") -> Quorum:
     """A quorum from "3", "1/2", "60%", or "orgs" / "every organisation"."""
     text = " ".join(raw.lower().split())
-    if text in ("orgs", "organisations", "every organisation", "all organisations", "each organisation"):
+    if text.replace("organization", "organisation") in (
+            "orgs", "organisations", "every organisation", "all organisations", "each organisation"):
         return Quorum(every_organisation=True)
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         count = int(text)
         if not 1 <= count <= 10_000:
-            raise InvalidValue("A quorum count must be at least 1.", field=field_name)
+            raise InvalidValue("A quorum count must be between 1 and 10,000.", field=field_name)
         return Quorum(count=count)
     if "/" in text or "%" in text or "." in text:
         return Quorum(fraction=parse_fraction(text, field_name=field_name, label="quorum"))
@@ -201,6 +202,8 @@ def decide(rule: DecisionRule, t: Tally, *, quorum: Quorum, threshold: Fraction 
     if rule is DecisionRule.CONSENSUS:
         if objections:
             return Result(Outcome.NOT_AGREED, (f"{_n(objections, 'objection')} blocked consensus.",))
+        if not agree:
+            return Result(Outcome.NOT_AGREED, ("Nobody objected, but nobody agreed either.",))
         return Result(Outcome.AGREED, ("Quorum met and nobody objected.",))
     if rule is DecisionRule.SUPERMAJORITY:
         decisive = agree + objections
