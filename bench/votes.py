@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import math
 import os
 import re
 import subprocess
@@ -118,7 +119,6 @@ def stop_server(process: subprocess.Popen) -> None:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         process.kill()
-        process.wait()
 
 
 def setup(server: BotServer, members: list[str], team: str, channel: str) -> tuple[str, int]:
@@ -212,10 +212,9 @@ def db_counts(db: Database, proposal_id: int) -> tuple[int, int, dict[str, str],
     return total, distinct, positions, history
 
 
-def percentile(sorted_values: list[float], q: float) -> float:
-    if not sorted_values:
-        return float("nan")
-    return sorted_values[min(len(sorted_values) - 1, max(0, round(q / 100 * len(sorted_values) + 0.5) - 1))]
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile of sorted values."""
+    return values[max(0, math.ceil(q / 100 * len(values)) - 1)] if values else float("nan")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -283,17 +282,17 @@ def main(argv: list[str] | None = None) -> int:
     gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
     busiest = max((sum(1 for s in stamps if a <= s < a + 1.0) for a in stamps), default=0)
     ok_http = statuses.get(200, 0)
+    slow = sum(1 for x in lat if x > 3000)
     print(f"members: {args.members}   clients: {args.clients}   database backend: {backend}   "
           f"gunicorn: {args.workers} workers x {args.threads} threads")
-    print(f"HTTP statuses:           {dict(statuses)} (reconnects/resends: {reconnects})")
+    print(f"HTTP statuses:           {dict(statuses)} (reconnects/resends: {reconnects}; "
+          f"acks slower than Slack's 3 s: {slow})")
     print(f"ack latency ms:          p50 {percentile(lat, 50):.1f}  p95 {percentile(lat, 95):.1f}  "
           f"p99 {percentile(lat, 99):.1f}  max {lat[-1] if lat else float('nan'):.1f}  (n={len(lat)})")
-    print(f"timed phase:             {seconds:.2f} s")
-    print(f"votes per second:        {args.members / seconds:.1f}")
+    print(f"timed phase:             {seconds:.2f} s   votes per second: {args.members / seconds:.1f}")
     print(f"votes recorded in DB:    {total} (expected {args.members}); vote history rows {history}")
-    print(f"lost votes:              {lost}  (wrong position: {wrong})")
-    print(f"duplicated votes:        {duplicated}")
-    print(f"vote receipts sent:      {receipts}")
+    print(f"lost votes:              {lost}   duplicated votes: {duplicated}   wrong position: {wrong}   "
+          f"vote receipts sent: {receipts}")
     print(f"chat.update for poll:    {len(stamps)} during/after the run ({updates_before} before; "
           f"{failed_updates} failed calls)")
     print(f"chat.update per second:  {len(stamps) / seconds:.2f} over the timed phase; "
@@ -302,8 +301,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"final tally rendered:    {shown[0]} voted, {shown[1]}")
     print(f"final tally in DB:       {total} voted, {db_want}")
     print(f"final tally matches DB:  {'yes' if final_ok else 'NO'}")
-    failed = lost or wrong or duplicated or not final_ok or ok_http != args.members
-    print("RESULT:                  " + ("FAIL" if failed else "PASS"))
+    problems = {"lost votes": lost, "wrong positions": wrong, "duplicated votes": duplicated,
+                "final tally wrong": not final_ok, "acks not HTTP 200": args.members - ok_http}
+    failed = [f"{name}: {int(n)}" if n is not True else name for name, n in problems.items() if n]
+    print("RESULT:                  " + (f"FAIL ({'; '.join(failed)})" if failed else "PASS"))
     return 1 if failed else 0
 
 
