@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -21,6 +22,7 @@ from storage.uow import Database
 
 RATE_LIMIT_RETRIES = 5
 SERVER_ERROR_RETRIES = 3
+LISTENER_THREADS = 64
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -58,6 +60,8 @@ def create_app(settings: Settings, *, db: Database | None = None, socket_mode: b
         # The CLI checks the token once with auth.test before starting, with a readable error.
         token_verification_enabled=False,
         logger=logging.getLogger("slack_bolt"),
+        # Bolt's default of 5 listener threads delays acks once a burst of clicks waits on the database.
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
     )
     register_all(app, db=db, settings=settings, publisher=publisher)
     if background:

@@ -6,9 +6,12 @@ import logging
 
 from slack_bolt import App, BoltResponse
 
+from prompts.ids import PollAction
 from storage.uow import Database
 
 log = logging.getLogger(__name__)
+SELF_DEDUPLICATING = frozenset({PollAction.VOTE_AGREE.value, PollAction.VOTE_STAND_ASIDE.value,
+                                PollAction.VOTE_ABSTAIN.value})
 
 
 def request_key(body: dict) -> str | None:
@@ -44,6 +47,10 @@ def register(app: App, *, db: Database) -> None:
 
     @app.use
     def drop_duplicates(body: dict, next, request):
+        actions = body.get("actions") or [{}]
+        if actions[0].get("action_id") in SELF_DEDUPLICATING:
+            next()  # the vote claims its key inside its own transaction, after acking
+            return
         key = request_key(body)
         if key is not None and not claim(db, key):
             retry = request.headers.get("x-slack-retry-num", ["0"])[0]

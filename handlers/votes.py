@@ -11,6 +11,7 @@ from bot.domain.errors import DomainError
 from bot.services.proposals import check_may, record_vote
 from handlers.errors import guarded
 from handlers.forms import errors_for, field, metadata
+from handlers.middleware import request_key
 from handlers.publisher import PollPublisher
 from prompts.blocks.poll_modals import reason_modal
 from prompts.blocks.polls import VOTE_ACTIONS
@@ -36,8 +37,13 @@ def register(app: App, *, db: Database, publisher: PollPublisher) -> None:
             client.views_open(trigger_id=body["trigger_id"],
                               view=reason_modal(proposal_id=proposal_id, position=position, title=snap.proposal.title))
             return
-        receipt = record_vote(db, proposal_id=proposal_id, actor=user, position=position, now=utcnow())
+        # Ack first so the button answers at once; the request key, claimed in the vote's own
+        # transaction, still makes a Slack retry of this click count once.
         ack()
+        receipt = record_vote(db, proposal_id=proposal_id, actor=user, position=position, now=utcnow(),
+                              request_key=request_key(body))
+        if receipt is None:
+            return
         publisher.request(proposal_id)
         respond(**vote_receipt(receipt), response_type="ephemeral", replace_original=False)
 

@@ -42,6 +42,12 @@ class ProposalRepository:
         """The domain proposal for a row, with its interests and (unless told not to) its votes."""
         return to_domain(row, self.votes(row.id) if with_votes else [], self.interests(row.id))
 
+    def first_voter_of(self, proposal_id: int, organisation: str) -> str | None:
+        """Who first recorded a position for the organisation (their vote counts for it)."""
+        return self.session.execute(
+            select(VoteRow.user_id).where(VoteRow.proposal_id == proposal_id, VoteRow.organisation == organisation)
+            .order_by(VoteRow.first_at, VoteRow.id).limit(1)).scalar()
+
     def vote_count(self, proposal_id: int) -> int:
         """How many members have a position recorded."""
         return self.session.execute(

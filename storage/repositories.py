@@ -99,6 +99,30 @@ class BoardRepository:
         row = self.row_for_channel(workspace_id, channel_id)
         return to_domain(row) if row else None
 
+    def partial(self, board_id: int, user_ids: list[str]) -> Board:
+        """The board with only the named users' memberships loaded: cheap on a board of thousands."""
+        row = self.session.get(BoardRow, board_id)
+        members = self.session.execute(
+            select(MemberRow.user_id, Organisation.name, MemberRow.role)
+            .join(Organisation, Organisation.id == MemberRow.organisation_id)
+            .where(MemberRow.board_id == board_id, MemberRow.user_id.in_(user_ids))
+        ).all()
+        return Board(
+            id=row.id, name=row.name, kind=BoardKind(row.kind),
+            collaboration_type=CollaborationType(row.collaboration_type), channel_id=row.channel_id,
+            timezone=row.timezone, default_rule=DecisionRule(row.default_rule),
+            members=[Member(user_id, org, Role(role)) for user_id, org, role in members],
+        )
+
+    def voting_counts(self, board_id: int, roles: frozenset[Role], excluded: set[str]) -> tuple[int, int]:
+        """How many members with a voting role, and how many organisations they come from, leaving some out."""
+        query = select(func.count(MemberRow.id), func.count(func.distinct(MemberRow.organisation_id))).where(
+            MemberRow.board_id == board_id, MemberRow.role.in_([r.value for r in roles]))
+        if excluded:
+            query = query.where(MemberRow.user_id.not_in(excluded))
+        people, organisations = self.session.execute(query).one()
+        return people, organisations
+
     def rows_named(self, name: str) -> list[BoardRow]:
         """Boards in any workspace with this name, ignoring case."""
         return list(self.session.execute(select(BoardRow).where(func.lower(BoardRow.name) == name.lower())).scalars())

@@ -111,6 +111,7 @@ class VoteReceipt:
     position: Position
     changed: bool
     closed: bool
+    counted_for: str | None = None  # with one vote per organisation: whose position counts instead
 
 
 @dataclass(frozen=True)

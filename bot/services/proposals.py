@@ -9,6 +9,7 @@ from bot.domain.decisions import Position, Voter, VoteReceipt, everyone_has_vote
 from bot.domain.errors import Conflict, NotAllowed, NotFound
 from bot.domain.proposals import (
     REASON_LIMIT,
+    VOTING_ROLES,
     Category,
     InterestDecision,
     Proposal,
@@ -36,12 +37,17 @@ def _board_for(uow: UnitOfWork, team_id: str, channel_id: str) -> tuple[BoardRow
     return row, board_to_domain(row)
 
 
-def _locked(uow: UnitOfWork, proposal_id: int) -> tuple[ProposalRow, Board, Proposal]:
-    """The proposal row locked for writing, its board, and the proposal without its votes."""
+def _locked(uow: UnitOfWork, proposal_id: int, *, only: list[str] | None = None
+            ) -> tuple[ProposalRow, Board, Proposal]:
+    """The proposal row locked for writing, its board, and the proposal without its votes.
+
+    With `only`, the board carries just those users' memberships, so a vote on a large board stays cheap.
+    """
     row = uow.proposals.row(proposal_id, lock=True)
     if row is None:
         raise NotFound("That proposal no longer exists.")
-    board = board_to_domain(uow.session.get(BoardRow, row.board_id))
+    board = (uow.boards.partial(row.board_id, only) if only is not None
+             else board_to_domain(uow.session.get(BoardRow, row.board_id)))
     return row, board, uow.proposals.load(row, with_votes=False)
 
 
@@ -87,41 +93,47 @@ def create_proposal(db: Database, *, team_id: str, channel_id: str, actor: str, 
         return row.id
 
 
-def _everyone_voted(uow: UnitOfWork, row: ProposalRow, board: Board, proposal: Proposal) -> bool:
-    eligible = proposal.eligible(board)
-    needed = len({v.organisation for v in eligible}) if proposal.per_organisation else len(eligible)
-    # Loading every vote is only worth it once there are at least as many votes as voters.
-    if uow.proposals.vote_count(row.id) < needed:
+def _everyone_voted(uow: UnitOfWork, row: ProposalRow, proposal: Proposal) -> bool:
+    people, organisations = uow.boards.voting_counts(row.board_id, VOTING_ROLES, proposal.recused())
+    # Loading every vote and member is only worth it once there are at least as many votes as voters.
+    if uow.proposals.vote_count(row.id) < (organisations if proposal.per_organisation else people):
         return False
+    board = board_to_domain(uow.session.get(BoardRow, row.board_id))
     votes = uow.proposals.votes(row.id)
-    return everyone_has_voted(tally(votes, eligible, per_organisation=proposal.per_organisation))
+    return everyone_has_voted(tally(votes, proposal.eligible(board), per_organisation=proposal.per_organisation))
 
 
-def _record(uow: UnitOfWork, row: ProposalRow, board: Board, proposal: Proposal, voter: Voter,
-            position: Position, *, reason: str, proxy_by: str | None, actor: str, now: datetime) -> VoteReceipt:
+def _record(uow: UnitOfWork, row: ProposalRow, proposal: Proposal, voter: Voter, position: Position, *,
+            reason: str, proxy_by: str | None, actor: str, now: datetime) -> VoteReceipt:
     reason = check_reason(position, reason)
     changed = uow.proposals.record_vote(row, voter, position, reason=reason, proxy_by=proxy_by, now=now)
     closed = False
     if changed:
-        payload = {"proposal_id": row.id, "position": position.value, "proxy_for": voter.user_id if proxy_by else None}
+        payload = {"proposal_id": row.id, "position": position.value}
         if not row.secret:
-            payload.update(user=voter.user_id, reason=reason)
-        uow.audit.append(actor=actor, action="vote.recorded", payload=payload)
-        if _everyone_voted(uow, row, board, proposal):
+            # A secret ballot's audit event links no one to a position.
+            payload.update(user=voter.user_id, reason=reason, proxy_for=voter.user_id if proxy_by else None)
+        uow.audit.append(actor="secret ballot" if row.secret else actor, action="vote.recorded", payload=payload)
+        if _everyone_voted(uow, row, proposal):
             close_locked(uow, row, by=None, now=now)
             closed = True
+    first = uow.proposals.first_voter_of(row.id, voter.organisation) if proposal.per_organisation else None
     uow.commit()
-    return VoteReceipt(position, changed, closed)
+    return VoteReceipt(position, changed, closed, counted_for=first if first != voter.user_id else None)
 
 
 def record_vote(db: Database, *, proposal_id: int, actor: str, position: Position, reason: str = "",
-                now: datetime) -> VoteReceipt:
-    """Record or change the actor's own position; closes the poll early once everyone has voted."""
+                now: datetime, request_key: str | None = None) -> VoteReceipt | None:
+    """Record or change the actor's own position; closes the poll early once everyone has voted.
+
+    With `request_key`, a repeat of the same request (a Slack retry) records nothing and returns None.
+    """
     with db.uow() as uow:
-        row, board, proposal = _locked(uow, proposal_id)
+        row, board, proposal = _locked(uow, proposal_id, only=[actor])
+        if request_key is not None and not uow.requests.claim(request_key):
+            return None
         voter = ensure_can_vote(board, proposal, actor)
-        return _record(uow, row, board, proposal, voter, position, reason=reason, proxy_by=None, actor=actor,
-                       now=now)
+        return _record(uow, row, proposal, voter, position, reason=reason, proxy_by=None, actor=actor, now=now)
 
 
 def record_proxy(db: Database, *, proposal_id: int, actor: str, for_user: str, position: Position, reason: str,
@@ -134,8 +146,7 @@ def record_proxy(db: Database, *, proposal_id: int, actor: str, for_user: str, p
             raise Conflict("Use the vote buttons for your own position.")
         voter = ensure_can_vote(board, proposal, for_user)
         reason = clean_text(reason, limit=REASON_LIMIT, field_name="proxy_reason", label="reason for the proxy")
-        return _record(uow, row, board, proposal, voter, position, reason=reason, proxy_by=actor, actor=actor,
-                       now=now)
+        return _record(uow, row, proposal, voter, position, reason=reason, proxy_by=actor, actor=actor, now=now)
 
 
 def declare_interest(db: Database, *, proposal_id: int, actor: str, reason: str, now: datetime) -> bool:
@@ -173,6 +184,10 @@ def decide_interest(db: Database, *, proposal_id: int, actor: str, user_id: str,
             row.tally_version += 1
             uow.audit.append(actor=actor, action="interest.decided",
                              payload={"proposal_id": row.id, "user": user_id, "decision": decision.value})
+            uow.session.flush()
+            # A recusal can leave everyone still eligible having voted.
+            if recuse and _everyone_voted(uow, row, uow.proposals.load(row, with_votes=False)):
+                close_locked(uow, row, by=None, now=now)
         uow.commit()
         return decision
 

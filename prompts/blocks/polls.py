@@ -189,6 +189,6 @@ def interest_request(snap: PollSnapshot, user_id: str) -> dict:
 
 def interest_decided(user_id: str, decision: InterestDecision, chair_id: str) -> dict:
     """The same thread message once the chair has decided."""
-    what = "is recused from this vote" if decision is InterestDecision.RECUSED else "may still vote"
+    what = "are recused from this vote" if decision is InterestDecision.RECUSED else "may still vote"
     text = f":warning: <@{user_id}>'s declared interest: <@{chair_id}> decided they {what}."
     return message([section(text)], text)

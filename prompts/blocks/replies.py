@@ -120,4 +120,7 @@ def vote_receipt(receipt: VoteReceipt) -> dict:
         text = f"Recorded: *{label}*. Everyone has now voted, so the poll has closed."
     else:
         text = f"Recorded: *{label}*. You can change your position until the poll closes."
+    if receipt.counted_for:
+        text += (f"\nThis poll takes one vote per organisation, and <@{receipt.counted_for}> recorded your "
+                 "organisation's first, so theirs is the position counted.")
     return message([section(text)], text)

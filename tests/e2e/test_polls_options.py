@@ -8,8 +8,6 @@ import io
 import json
 import uuid
 
-import pytest
-
 from prompts.ids import PollAction
 from storage.models import ProposalRow
 from tests.e2e.conftest import BotServer, reply_text
@@ -182,8 +180,6 @@ def test_mentions_and_ampersands_in_user_text_are_escaped_in_the_poll(bot_server
             assert " & " not in text, f"unescaped & in {text!r}"
 
 
-@pytest.mark.xfail(strict=True, reason="bot/services/proposals.py decide_interest never checks whether everyone "
-                   "still eligible has voted, so recusing the last member yet to vote leaves the poll open")
 def test_recusing_the_last_member_yet_to_vote_closes_the_poll(bot_server, team, channel):
     ts, pid = open_poll(bot_server, team, channel, {"U2": "member", "U3": "member"})
     asked = declare_interest(bot_server, pid, user="U2", team=team, channel=channel, ts=ts, reason="Related bidder")
@@ -196,7 +192,6 @@ def test_recusing_the_last_member_yet_to_vote_closes_the_poll(bot_server, team, 
     assert "Agreed" in outcome(bot_server, channel, ts, timeout=3)
 
 
-@pytest.mark.xfail(strict=True, reason="prompts/blocks/polls.py interest_decided says 'decided they is recused'")
 def test_the_chairs_decision_on_an_interest_reads_as_plain_english(bot_server, team, channel):
     ts, pid = open_poll(bot_server, team, channel, {"U2": "member"})
     asked = declare_interest(bot_server, pid, user="U2", team=team, channel=channel, ts=ts, reason="Related bidder")
