@@ -33,7 +33,8 @@ class MemberChange:
     outcome: str  # "added" | "updated" | "unchanged"
 
 
-def _board(uow: UnitOfWork, team_id: str, channel_id: str) -> tuple[int, BoardRow, Board]:
+def linked_board(uow: UnitOfWork, team_id: str, channel_id: str) -> tuple[int, BoardRow, Board]:
+    """The workspace id, row and domain board linked to a channel, or NotFound saying how to set one up."""
     workspace_id = uow.workspaces.find(team_id)
     row = uow.boards.row_for_channel(workspace_id, channel_id) if workspace_id else None
     if row is None:
@@ -90,7 +91,7 @@ def add_organisation(db: Database, *, team_id: str, channel_id: str, actor: str,
     """Register an organisation; only a chair or secretary of this channel's board may."""
     name = clean_name(name, field_name="organisation", label="organisation name")
     with db.uow() as uow:
-        workspace_id, _, board = _board(uow, team_id, channel_id)
+        workspace_id, _, board = linked_board(uow, team_id, channel_id)
         ensure_can_manage(board, actor)
         if uow.organisations.find(workspace_id, name) is not None:
             raise Conflict(f"*{escape(name)}* is already registered.")
@@ -110,7 +111,7 @@ def list_organisations(db: Database, *, team_id: str) -> list[tuple[str, int]]:
 def list_members(db: Database, *, team_id: str, channel_id: str) -> Board:
     """This channel's board with its members."""
     with db.read() as uow:
-        return _board(uow, team_id, channel_id)[2]
+        return linked_board(uow, team_id, channel_id)[2]
 
 
 def add_member(
@@ -118,7 +119,7 @@ def add_member(
 ) -> MemberChange:
     """Put a user on the board for an organisation, or change their organisation or role."""
     with db.uow() as uow:
-        workspace_id, row, board = _board(uow, team_id, channel_id)
+        workspace_id, row, board = linked_board(uow, team_id, channel_id)
         ensure_can_manage(board, actor)
         org = uow.organisations.find(workspace_id, organisation)
         if org is None:
@@ -143,7 +144,7 @@ def add_member(
 def remove_member(db: Database, *, team_id: str, channel_id: str, actor: str, user_id: str) -> Board:
     """Take a user off the board, never leaving it without a chair or secretary."""
     with db.uow() as uow:
-        _, row, board = _board(uow, team_id, channel_id)
+        _, row, board = linked_board(uow, team_id, channel_id)
         target = ensure_can_remove(board, actor, user_id)
         uow.boards.remove_member(row, user_id)
         uow.audit.append(actor=actor, action="member.removed", payload={

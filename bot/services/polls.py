@@ -8,7 +8,7 @@ from bot.domain.decisions import Outcome, Result, decide, tally
 from bot.domain.errors import NotFound
 from bot.domain.proposals import Status, register_number
 from bot.domain.snapshot import PollSnapshot
-from bot.services.boards import board_for_channel
+from bot.services.boards import linked_board
 from storage.models import BoardRow, ProposalRow
 from storage.repositories import to_domain as board_to_domain
 from storage.uow import Database, UnitOfWork
@@ -111,11 +111,9 @@ def stale_polls(db: Database) -> list[int]:
 
 def recent_decisions(db: Database, *, team_id: str, channel_id: str, limit: int = 10) -> list[PollSnapshot]:
     """The board's latest closed proposals, newest first."""
-    board = board_for_channel(db, team_id=team_id, channel_id=channel_id)
-    if board is None:
-        raise NotFound("This channel is not linked to a board yet. Run `/collab setup` here to create one.")
     with db.read() as uow:
-        return [snapshot(uow, row) for row in uow.proposals.closed(board.id, limit)]
+        _, board_row, _ = linked_board(uow, team_id, channel_id)
+        return [snapshot(uow, row) for row in uow.proposals.closed(board_row.id, limit)]
 
 
 def register(db: Database, *, board_name: str) -> list[PollSnapshot]:

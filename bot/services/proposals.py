@@ -23,6 +23,7 @@ from bot.domain.proposals import (
     ensure_open,
 )
 from bot.domain.snapshot import PollSnapshot
+from bot.services.boards import linked_board
 from bot.services.polls import close_locked, snapshot
 from storage.models import BoardRow, InterestRow, ProposalRow
 from storage.repositories import to_domain as board_to_domain
@@ -30,11 +31,8 @@ from storage.uow import Database, UnitOfWork
 
 
 def _board_for(uow: UnitOfWork, team_id: str, channel_id: str) -> tuple[BoardRow, Board]:
-    workspace_id = uow.workspaces.find(team_id)
-    row = uow.boards.row_for_channel(workspace_id, channel_id) if workspace_id else None
-    if row is None:
-        raise NotFound("This channel is not linked to a board yet. Run `/collab setup` here to create one.")
-    return row, board_to_domain(row)
+    _, row, board = linked_board(uow, team_id, channel_id)
+    return row, board
 
 
 def _locked(uow: UnitOfWork, proposal_id: int, *, only: list[str] | None = None

@@ -59,10 +59,6 @@ def rule_text(snap: PollSnapshot) -> str:
     return f"{rule}; quorum: {p.quorum.describe()}"
 
 
-def _who(snap: PollSnapshot, user_id: str) -> str:
-    return f"<@{user_id}>"
-
-
 def _tally_lines(snap: PollSnapshot, *, final: bool) -> list[str]:
     t, p = snap.tally, snap.proposal
     unit = "organisations" if p.per_organisation else "eligible members"
@@ -73,7 +69,7 @@ def _tally_lines(snap: PollSnapshot, *, final: bool) -> list[str]:
         votes = [v for v in t.counted if v.position is position]
         line = f"{label}: *{len(votes)}*"
         if votes and not p.secret:
-            names = [_who(snap, v.user_id) + (" (by proxy)" if v.proxy_by else "") for v in votes[:NAMES_SHOWN]]
+            names = [f"<@{v.user_id}>" + (" (by proxy)" if v.proxy_by else "") for v in votes[:NAMES_SHOWN]]
             more = f" and {len(votes) - NAMES_SHOWN} more" if len(votes) > NAMES_SHOWN else ""
             line += "  " + ", ".join(names) + more
         lines.append(line)
