@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.boards import DecisionRule
 from bot.domain.decisions import Position, Vote, Voter, parse_quorum
-from bot.domain.proposals import Interest, InterestDecision, Proposal, Status
+from bot.domain.proposals import Interest, InterestDecision, Proposal, Status, register_prefix
 from storage.models import BoardRow, InterestRow, ProposalRow, VoteHistoryRow, VoteRow
 
 
@@ -84,12 +84,6 @@ class ProposalRepository:
         row.tally_version += 1
         return True
 
-    def history(self, proposal_id: int) -> list[VoteHistoryRow]:
-        """Every position recorded on the proposal, oldest first."""
-        return list(self.session.execute(
-            select(VoteHistoryRow).where(VoteHistoryRow.proposal_id == proposal_id).order_by(VoteHistoryRow.id)
-        ).scalars())
-
     def interest(self, proposal_id: int, user_id: str) -> InterestRow | None:
         return self.session.execute(
             select(InterestRow).where(InterestRow.proposal_id == proposal_id, InterestRow.user_id == user_id)
@@ -98,7 +92,7 @@ class ProposalRepository:
     def next_number(self, board_id: int, year: int) -> int:
         """The next register sequence for the board and year; the board row lock keeps it unique."""
         self.session.execute(select(BoardRow.id).where(BoardRow.id == board_id).with_for_update())
-        prefix = f"CB-{year}-%"
+        prefix = register_prefix(year) + "%"
         taken = self.session.execute(
             select(func.count()).select_from(ProposalRow)
             .where(ProposalRow.board_id == board_id, ProposalRow.number.like(prefix))

@@ -195,7 +195,12 @@ def check_reason(position: Position, reason: str) -> str:
 
 def register_number(year: int, sequence: int) -> str:
     """The decision register number, e.g. CB-2026-014."""
-    return f"CB-{year}-{sequence:03d}"
+    return f"{register_prefix(year)}{sequence:03d}"
+
+
+def register_prefix(year: int) -> str:
+    """What every register number of a year starts with."""
+    return f"CB-{year}-"
 
 
 def draft(*, board: Board, proposer: str, title: str, description: str, category: str,

@@ -24,15 +24,10 @@ from bot.domain.proposals import (
 )
 from bot.domain.snapshot import PollSnapshot
 from bot.services.boards import linked_board
-from bot.services.polls import close_locked, snapshot
+from bot.services.polls import close_locked, read_poll
 from storage.models import BoardRow, InterestRow, ProposalRow
 from storage.repositories import to_domain as board_to_domain
 from storage.uow import Database, UnitOfWork
-
-
-def _board_for(uow: UnitOfWork, team_id: str, channel_id: str) -> tuple[BoardRow, Board]:
-    _, row, board = linked_board(uow, team_id, channel_id)
-    return row, board
 
 
 def _locked(uow: UnitOfWork, proposal_id: int, *, only: list[str] | None = None
@@ -52,7 +47,7 @@ def _locked(uow: UnitOfWork, proposal_id: int, *, only: list[str] | None = None
 def proposal_form(db: Database, *, team_id: str, channel_id: str) -> tuple[Board, list[Category]]:
     """The board and categories the proposal modal offers."""
     with db.uow() as uow:
-        _, board = _board_for(uow, team_id, channel_id)
+        _, _, board = linked_board(uow, team_id, channel_id)
         categories = uow.categories.for_workspace(uow.workspaces.find(team_id))
         uow.commit()
         return board, categories
@@ -66,7 +61,7 @@ def create_proposal(db: Database, *, team_id: str, channel_id: str, actor: str, 
         existing = uow.proposals.by_request(request_key)
         if existing is not None:
             return existing.id
-        board_row, board = _board_for(uow, team_id, channel_id)
+        _, board_row, board = linked_board(uow, team_id, channel_id)
         categories = uow.categories.for_workspace(board_row.workspace_id)
         p = draft(board=board, proposer=actor, title=title, description=description, category=category,
                   categories=categories, amount=amount, closes_at=closes_at, rule=rule, threshold=threshold,
@@ -216,11 +211,7 @@ def extend(db: Database, *, proposal_id: int, actor: str, closes_at: datetime, n
 
 def check_may(db: Database, *, proposal_id: int, actor: str, to: str) -> PollSnapshot:
     """Check before opening a modal that the actor may `vote`, `read` (as a member), `steer`, or act as `chair`."""
-    with db.read() as uow:
-        row = uow.proposals.row(proposal_id)
-        if row is None:
-            raise NotFound("That proposal no longer exists.")
-        snap = snapshot(uow, row)
+    snap = read_poll(db, proposal_id)
     if to == "vote":
         ensure_can_vote(snap.board, snap.proposal, actor)
     elif to == "steer":
