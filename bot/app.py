@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -13,16 +12,18 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.scheduler import start_scheduler
+from bot.clock import Clock, SystemClock
+from bot.keys import audit_key
+from bot.scheduler import start_background
 from bot.settings import Settings
 from handlers import register_all
-from handlers.publisher import PollPublisher
+from handlers.deps import Deps
+from handlers.forms import Sealer
 from storage.db import make_engine, session_factories
 from storage.uow import Database
 
 RATE_LIMIT_RETRIES = 5
 SERVER_ERROR_RETRIES = 3
-LISTENER_THREADS = 64
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -38,33 +39,40 @@ def make_client(settings: Settings) -> WebClient:
     )
 
 
-def make_database(settings: Settings) -> Database:
-    """The database the settings point at."""
-    return Database(*session_factories(make_engine(settings.DATABASE_URL)))
+def make_dispatch_client(settings: Settings) -> WebClient:
+    """A WebClient for the dispatcher: it retries 429s and 5xx itself, per job, so this client never sleeps."""
+    token = settings.SLACK_BOT_TOKEN.get_secret_value() if settings.SLACK_BOT_TOKEN else None
+    return WebClient(token=token, base_url=settings.SLACK_API_URL, timeout=10, retry_handlers=[])
+
+
+def make_database(settings: Settings, *, clock: Clock | None = None) -> Database:
+    """The database the settings point at, with the audit key that signs its log."""
+    engine = make_engine(settings.DATABASE_URL, pool_size=settings.COLLAB_DB_POOL_SIZE)
+    return Database(*session_factories(engine), audit_key=audit_key(settings), clock=clock)
 
 
 def create_app(settings: Settings, *, db: Database | None = None, socket_mode: bool = False,
-               background: bool = True) -> App:
+               background: bool | None = None, clock: Clock | None = None) -> App:
     """A Bolt app wired to the database; HTTP mode verifies Slack's signatures.
 
-    With `background`, it also starts the poll publisher and the scheduler that closes polls on time.
+    Listeners run in the request thread and answer only once their change is saved (200 means saved);
+    what Slack must be told afterwards leaves through the outbox. With `background` (by default, unless
+    COLLAB_SCHEDULER is off), this process also runs a dispatcher and the scheduler that ticks it.
     """
-    db = db or make_database(settings)
-    client = make_client(settings)
-    publisher = PollPublisher(db, client)
+    clock = clock or SystemClock()
+    db = db or make_database(settings, clock=clock)
     secret = settings.SLACK_SIGNING_SECRET.get_secret_value() if settings.SLACK_SIGNING_SECRET else ""
     app = App(
-        client=client,
+        client=make_client(settings),
         signing_secret=secret or None,
         request_verification_enabled=not socket_mode,
         # The CLI checks the token once with auth.test before starting, with a readable error.
         token_verification_enabled=False,
         logger=logging.getLogger("slack_bolt"),
-        # Bolt's default of 5 listener threads delays acks once a burst of clicks waits on the database.
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
+        process_before_response=True,
+        raise_error_for_unhandled_request=True,
     )
-    register_all(app, db=db, settings=settings, publisher=publisher)
-    if background:
-        publisher.start()
-        start_scheduler(db, publisher, close_every=settings.COLLAB_CLOSE_CHECK_SECONDS)
+    register_all(app, Deps(db=db, settings=settings, clock=clock, sealer=Sealer(db.audit_key)))
+    if settings.COLLAB_SCHEDULER if background is None else background:
+        start_background(db, make_dispatch_client(settings), clock=clock)
     return app

@@ -1,4 +1,4 @@
-"""The `collab-bot` command: run (Socket Mode), serve (HTTP), db upgrade, audit verify."""
+"""The `collab-bot` command: run (Socket Mode), serve (HTTP), db upgrade, audit verify, export decisions."""
 
 from __future__ import annotations
 
@@ -6,82 +6,119 @@ import argparse
 import logging
 import os
 import sys
+from importlib.metadata import PackageNotFoundError, version
 
-from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import OperationalError
+from alembic.util.exc import CommandError as AlembicError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from bot import cli_audit, cli_export
+from bot.cli_checks import CommandError, check_app_token, check_bot_token, require_database
+from bot.cli_errors import database_error_line
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 
 log = logging.getLogger("collab-bot")
+NO_SCHEDULER = ("don't send outbox jobs from this process (run `collab-bot worker` elsewhere); "
+                "also COLLAB_SCHEDULER=false")
 EXIT_CONFIG = 2
+DATABASE_ERRORS = (DBAPIError, PoolTimeout, AlembicError)
+AUDIT_KEY = "COLLAB_AUDIT_KEY (needed with PostgreSQL)"
+OPTIONAL = f"DATABASE_URL, {AUDIT_KEY}, SLACK_API_URL, COLLAB_TIMEZONE, COLLAB_DB_POOL_SIZE, LOG_LEVEL"
+# Which settings each command reads: (needed, optional). Shown under each command's --help.
+SETTINGS_USED = {
+    "run": ("SLACK_BOT_TOKEN, SLACK_APP_TOKEN", OPTIONAL),
+    "serve": ("SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET", OPTIONAL),
+    "worker": ("SLACK_BOT_TOKEN", OPTIONAL),
+    "db upgrade": ("nothing", f"DATABASE_URL (default sqlite:///collab-bot.db in this folder), {AUDIT_KEY}, "
+                   "LOG_LEVEL"),
+    "audit verify": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
+    "audit head": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
+    "export decisions": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
+}
+
+
+def _version() -> str:
+    try:
+        return version("collab-bot")
+    except PackageNotFoundError:
+        return "(not installed: run pip install -e .)"
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose command help ends with the settings that command reads."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        used = SETTINGS_USED.get(self.prog.removeprefix("collab-bot").strip())
+        if used and not self.epilog:
+            self.epilog = (f"Settings, from the environment or a .env file in the working directory: needs "
+                           f"{used[0]}; optional: {used[1]}.")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="collab-bot", description="A Slack bot for collaborative governance.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{run,serve,db,audit,export}")
-    sub.add_parser("run", help="connect to Slack over Socket Mode (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN)")
-    serve = sub.add_parser("serve", help="serve Slack's HTTP requests on POST /slack/events, with GET /healthz")
+    parser = _Parser(prog="collab-bot", description="A Slack bot for collaborative governance: consensus "
+                     "decisions, delegated authority and an audit log for partnership boards.")
+    parser.add_argument("--version", action="version", version=f"collab-bot {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{run,serve,worker,db,audit,export}")
+    run = sub.add_parser("run", help="connect to Slack over Socket Mode (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN)",
+                         description="Connect to Slack over Socket Mode: no public URL needed. Applies the "
+                         "database migrations, checks both tokens with Slack, then runs until interrupted.")
+    run.add_argument("--no-scheduler", action="store_true", help=NO_SCHEDULER)
+    serve = sub.add_parser("serve", help="serve Slack's HTTP requests on POST /slack/events, with GET /healthz",
+                           description="Serve Slack's HTTP requests (POST /slack/events) and a health check "
+                           "(GET /healthz) with gunicorn. Applies the database migrations first.")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
-    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")), help="port (default 3000)")
+    serve.add_argument("--port", type=int, default=os.environ.get("PORT", "3000"),
+                       help="port (default $PORT, else 3000)")
     serve.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     serve.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
-    db = sub.add_parser("db", help="database maintenance")
-    db.add_subparsers(dest="db_command", required=True).add_parser("upgrade", help="apply the migrations")
-    audit = sub.add_parser("audit", help="the append-only audit log")
-    audit.add_subparsers(dest="audit_command", required=True).add_parser(
-        "verify", help="check the hash chain and report the first broken link")
-    export = sub.add_parser("export", help="export records for board papers")
-    what = export.add_subparsers(dest="export_command", required=True)
-    decisions = what.add_parser("decisions", help="the decision register of one board")
-    decisions.add_argument("--board", required=True, help="the board's name")
-    decisions.add_argument("--format", choices=["csv"], default="csv", help="file format (csv)")
-    decisions.add_argument("--output", help="file to write (default: standard output)")
+    serve.add_argument("--no-scheduler", action="store_true", help=NO_SCHEDULER)
+    sub.add_parser("worker", help="send what the bot owes Slack, with no web server",
+                   description="Run only the dispatcher and the scheduler that ticks it: it sends every due "
+                   "outbox job (poll messages, outcomes, receipts, closing polls at their deadline) until "
+                   "interrupted. Any number of workers, run and serve processes may share one database.")
+    db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
+    db.add_subparsers(dest="db_command", required=True, metavar="{upgrade}").add_parser(
+        "upgrade", help="create the database or apply new migrations",
+        description="Create the database if it does not exist, or bring it to the newest schema. "
+        "run and serve do this on start too.")
+    cli_audit.add_parser(sub)
+    cli_export.add_parser(sub)
     return parser
 
 
-def _export_decisions(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import make_database
-    from bot.domain.errors import NotFound
-    from bot.services.polls import register
-    from prompts.register import write_csv
-
-    _upgrade(settings)
-    try:
-        snaps = register(make_database(settings), board_name=args.board)
-    except NotFound as exc:
-        print(f"collab-bot: {exc.message}", file=sys.stderr)
-        return 1
-    if args.output:
-        with open(args.output, "w", newline="", encoding="utf-8") as out:
-            write_csv(snaps, out)
-        print(f"wrote {len(snaps)} decisions to {args.output}")
-    else:
-        write_csv(snaps, sys.stdout)
-    return 0
-
-
 def _upgrade(settings: Settings) -> None:
+    from bot.keys import audit_key
     from storage.db import make_engine
     from storage.migrate import upgrade
 
     engine = make_engine(settings.DATABASE_URL)
     try:
-        upgrade(engine)
+        upgrade(engine, audit_key=lambda: audit_key(settings))
     finally:
         engine.dispose()
 
 
-def _check_token(settings: Settings) -> None:
-    from bot.app import make_client
+def _worker(settings: Settings) -> None:
+    import signal
+    import threading
 
+    from bot.app import make_database, make_dispatch_client
+    from bot.scheduler import start_background
+
+    settings.require("SLACK_BOT_TOKEN")
+    check_bot_token(settings, must_reach=False)
+    _upgrade(settings)
+    db = make_database(settings)
+    background = start_background(db, make_dispatch_client(settings), clock=db.clock)
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    log.info("worker dispatching the outbox; stop it with Ctrl-C or SIGTERM")
     try:
-        identity = make_client(settings).auth_test()
-        log.info("connected to Slack as %s in %s", identity.get("user"), identity.get("team"))
-    except SlackApiError as exc:
-        raise SettingsError(f"SLACK_BOT_TOKEN was refused by Slack ({exc.response.get('error')})") from None
-    except OSError as exc:
-        log.warning("could not reach Slack at %s yet (%s); carrying on", settings.SLACK_API_URL, exc)
+        stopping.wait()
+    finally:
+        background.stop()
 
 
 def _run(settings: Settings) -> None:
@@ -90,8 +127,10 @@ def _run(settings: Settings) -> None:
     from bot.app import create_app
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+    identity = check_bot_token(settings, must_reach=True)
+    check_app_token(settings)
+    log.info("Slack accepts both tokens: connecting as %s in %s", identity.get("user"), identity.get("team"))
     _upgrade(settings)
-    _check_token(settings)
     SocketModeHandler(create_app(settings, socket_mode=True), settings.SLACK_APP_TOKEN.get_secret_value()).start()
 
 
@@ -99,51 +138,52 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     from bot.server import serve
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    identity = check_bot_token(settings, must_reach=False)
+    if identity:
+        log.info("Slack accepts the bot token: %s in %s", identity.get("user"), identity.get("team"))
     _upgrade(settings)
-    _check_token(settings)
     serve(settings, host=args.host, port=args.port, workers=args.workers, threads=args.threads)
 
 
-def _audit_verify(settings: Settings) -> int:
-    from bot.app import make_database
-    from bot.services.audit import verify_audit
-
-    _upgrade(settings)
-    result = verify_audit(make_database(settings))
-    if result.broken is None:
-        print(f"audit chain intact: {result.events} events verified")
-        return 0
-    print(f"audit chain broken at event {result.broken.seq}: {result.broken.reason} "
-          f"({result.events} events verified before it)")
-    return 1
+def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
+    if getattr(args, "no_scheduler", False):
+        settings = settings.model_copy(update={"COLLAB_SCHEDULER": False})
+    if args.command == "run":
+        _run(settings)
+    elif args.command == "worker":
+        _worker(settings)
+    elif args.command == "serve":
+        _serve(settings, args)
+    elif args.command == "db":
+        _upgrade(settings)
+        print("database is up to date")
+    elif args.command in ("audit", "export"):
+        # Reading an empty database would report "0 events verified"; refuse rather than create one.
+        require_database(settings.DATABASE_URL)
+        _upgrade(settings)
+        return (cli_audit if args.command == "audit" else cli_export).main(settings, args)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `collab-bot` console script."""
     args = _parser().parse_args(argv)
+    settings = None
     try:
         settings = load_settings()
         configure_logging(settings.LOG_LEVEL, settings.secrets())
-        if args.command == "run":
-            _run(settings)
-        elif args.command == "serve":
-            _serve(settings, args)
-        elif args.command == "db":
-            _upgrade(settings)
-            print("database is up to date")
-        elif args.command == "audit":
-            return _audit_verify(settings)
-        elif args.command == "export":
-            return _export_decisions(settings, args)
+        return _dispatch(settings, args)
     except SettingsError as exc:
         print(f"collab-bot: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    except OperationalError as exc:
-        print(f"collab-bot: cannot use the database at DATABASE_URL ({exc.orig.__class__.__name__})", file=sys.stderr)
+    except CommandError as exc:
+        print(f"collab-bot: {exc}", file=sys.stderr)
+        return exc.status
+    except DATABASE_ERRORS as exc:
+        print(f"collab-bot: {database_error_line(exc, settings.DATABASE_URL)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 0
-    return 0
 
 
 if __name__ == "__main__":

@@ -5,7 +5,11 @@ from __future__ import annotations
 import logging
 import re
 
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+
 TOKEN_PATTERN = re.compile(r"\b(xox[abposre]-|xapp-)[A-Za-z0-9-]+")
+# Loggers kept at WARNING whatever LOG_LEVEL says: APScheduler logs two INFO lines per job run, every few seconds.
+QUIET_LOGGERS = ("alembic", "apscheduler")
 
 
 class RedactSecrets(logging.Filter):
@@ -31,12 +35,27 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class DropBoltTokenNotice(logging.Filter):
+    """Drop Bolt's "`token` will be unused" warning, and nothing else.
+
+    Bolt reads SLACK_BOT_TOKEN from the environment even though the app hands it a WebClient holding that
+    same token, so the warning appears at every start and means nothing here.
+    """
+
+    NOTICE = warning_client_prioritized_and_token_skipped()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name.startswith("slack_bolt") and record.getMessage() == self.NOTICE)
+
+
 def configure_logging(level: str, secrets: list[str]) -> None:
-    """Log to stderr with secrets redacted."""
+    """Log to stderr with secrets redacted, without the noise of APScheduler's ticks and Bolt's token notice."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.addFilter(DropBoltTokenNotice())
     handler.addFilter(RedactSecrets(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    for chatty in QUIET_LOGGERS:
+        logging.getLogger(chatty).setLevel(logging.WARNING)

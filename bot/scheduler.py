@@ -1,40 +1,65 @@
-"""APScheduler as a trigger only: closes polls at their deadline and sweeps for lagging messages."""
+"""Background work in a process: APScheduler only ticks; the database holds everything that is due."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from slack_sdk import WebClient
 
-from bot.services.polls import close_due_proposals
-from storage.audit import utcnow
+from bot.clock import Clock
+from bot.dispatch import Dispatcher
+from bot.domain.effects import prune_job
+from bot.services.digests import schedule_digests
+from handlers.senders import on_failed, on_sent, senders
 from storage.uow import Database
 
 log = logging.getLogger(__name__)
-CLOSE_EVERY_SECONDS = 15
-SWEEP_EVERY_SECONDS = 60
-KEEP_REQUEST_KEYS = timedelta(days=1)
+TICK_SECONDS = 1
+# A dead process's claims pass to another after this; the heartbeat renews live ones every third of it.
+LEASE = timedelta(seconds=6)
+RECURRING_SECONDS = 300
 
 
-def start_scheduler(db: Database, publisher, *, close_every: int = CLOSE_EVERY_SECONDS) -> BackgroundScheduler:
-    """Start the in-memory trigger; the database stays the only record of what is due."""
+@dataclass
+class Background:
+    """A process's dispatcher and the scheduler that ticks it."""
 
-    def close_due() -> None:
-        for proposal_id in close_due_proposals(db, now=utcnow()):
-            log.info("closed poll %s at its deadline", proposal_id)
-            publisher.request(proposal_id)
+    dispatcher: Dispatcher
+    scheduler: BackgroundScheduler
 
-    def prune() -> None:
-        with db.uow() as uow:
-            uow.requests.prune(utcnow() - KEEP_REQUEST_KEYS)
-            uow.commit()
+    def stop(self) -> None:
+        """Stop ticking and dispatching; jobs in flight are finished and recorded first."""
+        self.scheduler.shutdown(wait=False)
+        self.dispatcher.stop()
 
+
+def add_recurring(db: Database, clock: Clock) -> None:
+    """Make sure this hour's recurring jobs and each board's next digest exist; any number of processes may do
+    this, and each job still runs once."""
+    now = clock.now()
+    with db.uow() as uow:
+        uow.outbox.add(prune_job(now), now=now)
+        uow.commit()
+    schedule_digests(db, now=now)
+
+
+def start_background(db: Database, client: WebClient, *, clock: Clock) -> Background:
+    """Start this process's dispatcher, ticked by APScheduler, which keeps no state of its own.
+
+    A commit in this process that queues jobs wakes the dispatcher at once; the tick covers jobs that fall
+    due later and those other processes queued.
+    """
+    dispatcher = Dispatcher(db, senders(client, db, clock), clock=clock, on_sent=on_sent, on_failed=on_failed,
+                            lease=LEASE)
+    dispatcher.start()
+    db.wakers.append(dispatcher.wake)
     scheduler = BackgroundScheduler(timezone="UTC")
-    scheduler.add_job(prune, "interval", hours=1, id="prune", max_instances=1, coalesce=True)
-    scheduler.add_job(close_due, "interval", seconds=close_every, id="close_due", max_instances=1,
-                      coalesce=True, next_run_time=datetime.now(UTC))
-    scheduler.add_job(publisher.sweep, "interval", seconds=SWEEP_EVERY_SECONDS, id="sweep", max_instances=1,
+    scheduler.add_job(dispatcher.wake, "interval", seconds=TICK_SECONDS, id="dispatch", max_instances=1,
                       coalesce=True)
+    scheduler.add_job(add_recurring, "interval", args=(db, clock), seconds=RECURRING_SECONDS, id="recurring",
+                      max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
     scheduler.start()
-    return scheduler
+    return Background(dispatcher, scheduler)

@@ -9,10 +9,33 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.domain.audit import decode_key
 from bot.domain.boards import parse_timezone
 from bot.domain.errors import InvalidValue
 
 TOKEN_PREFIXES = {"SLACK_BOT_TOKEN": "xoxb-", "SLACK_APP_TOKEN": "xapp-"}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+POSTGRES_SCHEMES = ("postgres", "postgresql")
+
+
+def normalise_database_url(value: str) -> str:
+    """`value` with postgres:// and postgresql:// meaning psycopg 3; ValueError for any driver the bot lacks."""
+    try:
+        scheme = make_url(value).drivername
+    except ArgumentError:
+        raise ValueError("is not a database URL such as sqlite:///collab-bot.db") from None
+    backend, _, driver = scheme.partition("+")
+    if backend in POSTGRES_SCHEMES and driver in ("", "psycopg"):
+        # Plain postgresql:// means psycopg2 to SQLAlchemy; the bot ships psycopg 3.
+        return "postgresql+psycopg://" + value.split("://", 1)[1]
+    if backend == "sqlite" and driver in ("", "pysqlite"):
+        return value
+    if backend in POSTGRES_SCHEMES:
+        raise ValueError(f"{scheme} is not supported (collab-bot uses psycopg 3): write postgresql+psycopg://"
+                         "user:password@host/database, or postgresql:// which means the same")
+    if backend == "sqlite":
+        raise ValueError(f"{scheme} is not supported: write sqlite:///path/to/file.db")
+    raise ValueError("must be a sqlite:///path/to/file.db or postgresql+psycopg://user:password@host/database URL")
 
 
 class SettingsError(Exception):
@@ -31,8 +54,10 @@ class Settings(BaseSettings):
     SLACK_API_URL: str = "https://slack.com/api/"
     DATABASE_URL: str = "sqlite:///collab-bot.db"
     COLLAB_TIMEZONE: str = "Europe/London"
-    COLLAB_CLOSE_CHECK_SECONDS: int = Field(default=15, ge=1, le=3600)
-    LOG_LEVEL: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    COLLAB_DB_POOL_SIZE: int = Field(default=5, ge=1, le=50)
+    COLLAB_SCHEDULER: bool = True  # run and serve also dispatch the outbox unless turned off
+    COLLAB_AUDIT_KEY: SecretStr | None = None  # hex or base64, 32+ bytes; keys the audit log's chain
+    LOG_LEVEL: str = "INFO"
 
     @field_validator("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", mode="before")
     @classmethod
@@ -58,12 +83,23 @@ class Settings(BaseSettings):
     @field_validator("DATABASE_URL")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        try:
-            backend = make_url(value).get_backend_name()
-        except ArgumentError:
-            raise ValueError("is not a database URL") from None
-        if backend not in ("sqlite", "postgresql"):
-            raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        return normalise_database_url(value)
+
+    @field_validator("LOG_LEVEL", mode="before")
+    @classmethod
+    def _log_level(cls, value):
+        level = value.strip().upper() if isinstance(value, str) else value
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)} (any case)")
+        return level
+
+    @field_validator("COLLAB_AUDIT_KEY", mode="before")
+    @classmethod
+    def _audit_key(cls, value):
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            decode_key(value)  # a ValueError says what it should look like, never what it was
         return value
 
     @field_validator("COLLAB_TIMEZONE")
@@ -83,7 +119,7 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """Every secret value set, so logs can redact them."""
-        fields = (self.SLACK_BOT_TOKEN, self.SLACK_SIGNING_SECRET, self.SLACK_APP_TOKEN)
+        fields = (self.SLACK_BOT_TOKEN, self.SLACK_SIGNING_SECRET, self.SLACK_APP_TOKEN, self.COLLAB_AUDIT_KEY)
         return [f.get_secret_value() for f in fields if f is not None and f.get_secret_value()]
 
 

@@ -1,81 +1,99 @@
-"""The `/collab` slash command: parse the text, call one service, reply ephemerally."""
+"""The `/collab` slash command: parse the text, call one service, answer in the HTTP response."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from slack_bolt import App
 
 from bot.domain import commands as c
 from bot.domain.errors import Conflict
 from bot.domain.proposals import default_closing, ensure_can_propose
-from bot.services import boards, polls, proposals
-from bot.settings import Settings
-from handlers.errors import guarded
-from handlers.home import refresh_home
+from bot.services import boards, polls, proposals, reviews, schedules
+from handlers import parse
+from handlers.deps import Deps, deps_of
+from handlers.forms import open_modal
+from handlers.parse import Where
 from prompts.blocks import replies
+from prompts.blocks.history import decision_history
 from prompts.blocks.poll_modals import propose_modal
 from prompts.blocks.polls import decisions_list
+from prompts.blocks.reviews import review_list, review_modal, review_removed
+from prompts.blocks.schedules import reminded_view, settings_modal
 from prompts.blocks.setup import setup_modal
-from storage.audit import utcnow
-from storage.uow import Database
 
 
-@dataclass(frozen=True)
-class Invocation:
-    """Who typed the command, where, and what Slack gave us to answer with."""
-
-    team_id: str
-    channel_id: str
-    user_id: str
-    trigger_id: str
+def sealed_for(at: Where, deps: Deps) -> str:
+    """A modal's metadata: the workspace, person and channel it was opened for, sealed."""
+    return deps.sealer.seal({"team": at.team_id, "user": at.user_id, "channel": at.channel_id})
 
 
-def run(cmd: c.Command, at: Invocation, *, db: Database, settings: Settings, client) -> dict | None:
+def run(cmd: c.Command, at: Where, *, deps: Deps, client) -> dict | None:
     """Carry out one parsed command; returns the ephemeral reply, or None when a modal opened instead."""
-    where = {"team_id": at.team_id, "channel_id": at.channel_id}
+    db, where, now = deps.db, {"team_id": at.team_id, "channel_id": at.channel_id}, deps.clock.now()
     match cmd:
         case c.Setup():
             if boards.board_for_channel(db, **where) is not None:
                 raise Conflict("This channel is already linked to a board. See `/collab members`.")
-            client.views_open(trigger_id=at.trigger_id,
-                              view=setup_modal(channel_id=at.channel_id, timezone=settings.COLLAB_TIMEZONE))
+            open_modal(client, at, setup_modal(channel_id=at.channel_id, timezone=deps.settings.COLLAB_TIMEZONE,
+                                               metadata=sealed_for(at, deps)))
             return None
         case c.Propose(title=title):
             board, categories = proposals.proposal_form(db, **where)
             ensure_can_propose(board, at.user_id)
-            client.views_open(trigger_id=at.trigger_id, view=propose_modal(
-                board=board, categories=categories, channel_id=at.channel_id, title=title,
-                closes_at=default_closing(utcnow(), board.timezone)))
+            open_modal(client, at, propose_modal(board=board, categories=categories, channel_id=at.channel_id,
+                                                 title=title, metadata=sealed_for(at, deps),
+                                                 closes_at=default_closing(now, board.timezone)))
             return None
         case c.Decisions():
             return decisions_list(polls.recent_decisions(db, **where))
+        case c.History(number=number):
+            return decision_history(polls.decision_history(db, **where, actor=at.user_id, number=number))
         case c.OrgAdd(name=name):
-            return replies.organisation_added(boards.add_organisation(db, **where, actor=at.user_id, name=name))
+            return replies.organisation_added(boards.add_organisation(db, **where, actor=at.user_id, name=name,
+                                                                      now=now))
         case c.OrgList():
             return replies.organisation_list(boards.list_organisations(db, team_id=at.team_id))
         case c.MembersList():
             return replies.member_list(boards.list_members(db, **where))
         case c.MembersAdd(user_id=user_id, organisation=org, role=role):
-            change = boards.add_member(db, **where, actor=at.user_id, user_id=user_id, organisation=org, role=role)
-            if change.outcome != "unchanged":
-                refresh_home(client, db=db, team_id=at.team_id, user_id=user_id)
+            change = boards.add_member(db, **where, actor=at.user_id, user_id=user_id, organisation=org, role=role,
+                                       now=now)
             return replies.member_changed(user_id, change.member.organisation, role, change.outcome)
         case c.MembersRemove(user_id=user_id):
-            board = boards.remove_member(db, **where, actor=at.user_id, user_id=user_id)
-            refresh_home(client, db=db, team_id=at.team_id, user_id=user_id)
+            board = boards.remove_member(db, **where, actor=at.user_id, user_id=user_id, now=now)
             return replies.member_removed(user_id, board)
+        case c.Settings():
+            board = schedules.settings_form(db, **where, actor=at.user_id)
+            open_modal(client, at, settings_modal(board, metadata=sealed_for(at, deps)))
+            return None
+        case c.Reviews():
+            board, found = reviews.list_reviews(db, **where)
+            return review_list(board.name, board.timezone, found)
+        case c.ReviewsAdd():
+            board = schedules.settings_form(db, **where, actor=at.user_id)
+            open_modal(client, at, review_modal(today=reviews.calendar_of(board).local_date(now),
+                                                metadata=sealed_for(at, deps)))
+            return None
+        case c.ReviewsRemove(review_id=review_id):
+            return review_removed(reviews.remove_review(db, **where, actor=at.user_id, review_id=review_id, now=now))
+        case c.Reminders():
+            board = schedules.settings_form(db, **where, actor=at.user_id)
+            return reminded_view(board, schedules.reminded(db, **where, actor=at.user_id))
+        case c.MembersNominate(user_id=user_id):
+            return replies.voter_nominated(boards.nominate_voter(db, **where, actor=at.user_id, user_id=user_id,
+                                                                 now=now))
     return replies.help_message()
 
 
-def register(app: App, *, db: Database, settings: Settings) -> None:
-    """Listen for `/collab`."""
-
-    @app.command("/collab")
-    @guarded(db)
-    def collab(ack, command: dict, respond, client):
+def collab(ack, body: dict, context, client) -> None:
+    """`/collab ...`: the answer goes back in the HTTP response, so it needs no further call to Slack."""
+    at, text = parse.command(body)
+    reply = run(c.parse(text), at, deps=deps_of(context), client=client)
+    if reply is None:
         ack()
-        at = Invocation(command["team_id"], command["channel_id"], command["user_id"], command.get("trigger_id", ""))
-        reply = run(c.parse(command.get("text") or ""), at, db=db, settings=settings, client=client)
-        if reply is not None:
-            respond(**reply, response_type="ephemeral")
+    else:
+        ack(**reply, response_type="ephemeral")
+
+
+def register(app: App) -> None:
+    """Listen for `/collab`."""
+    app.command("/collab")(collab)

@@ -1,85 +1,77 @@
-"""Turn every error into a reply the user can act on: domain errors plainly, others with a reference."""
+"""Every failure becomes an answer in one place: what went wrong, and whether anything was saved."""
 
 from __future__ import annotations
 
-import inspect
+import json
 import logging
 import uuid
-from collections.abc import Callable
 
-from slack_bolt import App
-from slack_sdk.errors import SlackApiError
+from slack_bolt import App, BoltResponse
+from slack_bolt.error import BoltUnhandledRequestError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot.domain.errors import DomainError
-from handlers.middleware import release, request_key
-from prompts.blocks.replies import error_message, unexpected_error_message
-from storage.uow import Database
+from bot.domain.errors import Conflict, DomainError
+from bot.services.notices import tell
+from handlers.deps import Deps
+from handlers.forms import inline_errors, notice_view
+from handlers.parse import where_of
+from prompts.blocks.replies import error_message, stale_button_message, unexpected_error_message
+from storage.uow import AlreadyHandled
 
 log = logging.getLogger(__name__)
-NEEDED = ("ack", "body", "respond", "client")
+RACE = Conflict("Someone else changed this at the same moment, so nothing was changed. Please try again.")
+BUSY = Conflict("The bot's database is busy or unreachable right now, so nothing was changed. "
+                "Please try again in a minute.")
 
 
-def _where(body: dict) -> tuple[str | None, str | None]:
-    user = (body.get("user") or {}).get("id") or body.get("user_id") or (body.get("event") or {}).get("user")
-    channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
-    return channel, user
+def kind_of(body: dict) -> str:
+    """The kind of request: command, view_submission, block_actions, event_callback or other."""
+    return "command" if "command" in body else str(body.get("type") or "other")
 
 
-def reply(body: dict, respond, client, content: dict) -> None:
-    """Send an ephemeral reply by the best route the request offers."""
-    channel, user = _where(body)
-    try:
-        if body.get("response_url"):
-            respond(**content, response_type="ephemeral", replace_original=False)
-        elif channel and user:
-            client.chat_postEphemeral(channel=channel, user=user, **content)
-        elif user:
-            client.chat_postMessage(channel=user, **content)
-    except SlackApiError as exc:
-        log.warning("could not deliver an error reply: %s", exc.response.get("error"))
+def answer(error: Exception, *, body: dict, deps: Deps | None) -> BoltResponse:
+    """The HTTP answer for a request whose handling raised `error`; replies by another route when needed."""
+    if isinstance(error, AlreadyHandled):
+        log.info("ignored a repeat of %s", error.args[0])
+        return BoltResponse(status=200, body="")
+    kind, saved = kind_of(body), bool(deps and deps.db.scope and deps.db.scope.committed)
+    if isinstance(error, BoltUnhandledRequestError):
+        log.warning("no listener for a %s request", kind)
+        content = stale_button_message()
+    elif isinstance(error, IntegrityError | OperationalError | PoolTimeout) and not saved:
+        log.warning("database refused a %s request: %s", kind, error.__class__.__name__)
+        error = RACE if isinstance(error, IntegrityError) else BUSY
+        content = error_message(error)
+    elif isinstance(error, DomainError):
+        content = error_message(error)
+    else:
+        reference = uuid.uuid4().hex[:10]
+        log.error("unexpected error, reference %s", reference, exc_info=error)
+        content = unexpected_error_message(reference, saved=saved)
+    if kind == "command":
+        return _json({**content, "response_type": "ephemeral"})
+    if kind == "view_submission":
+        view = body.get("view") if isinstance(body.get("view"), dict) else {}
+        if isinstance(error, DomainError):
+            return _json(inline_errors(str(view.get("callback_id")), error))
+        return _json({"response_action": "update", "view": notice_view(content)})
+    where = where_of(body)
+    if deps is not None and where is not None and kind == "block_actions":
+        try:
+            tell(deps.db.unscoped(), to=where.route(), content=content, now=deps.clock.now())
+        except Exception:  # the database is down too: the click gets no answer, but the log says why
+            log.warning("could not queue an error reply to %s", where.user_id)
+    return BoltResponse(status=200, body="")
 
 
-def handle(error: Exception, *, db: Database, body: dict, respond, client) -> None:
-    """Reply to the user about `error`; an unexpected one is logged under a reference they are given."""
-    if isinstance(error, DomainError):
-        reply(body, respond, client, error_message(error))
-        return
-    reference = uuid.uuid4().hex[:10]
-    log.error("unexpected error, reference %s", reference, exc_info=error)
-    key = request_key(body)
-    if key is not None:
-        release(db, key)
-    reply(body, respond, client, unexpected_error_message(reference))
+def _json(payload: dict) -> BoltResponse:
+    return BoltResponse(status=200, body=json.dumps(payload), headers={"content-type": "application/json"})
 
 
-def guarded(db: Database) -> Callable[[Callable], Callable]:
-    """Decorate a listener so its errors are answered here, never raised back into Bolt."""
-
-    # Bolt resets a listener's ack when the listener raises after acking, and then waits its
-    # full 3 s ack timeout; catching inside the listener keeps every reply fast.
-    def decorate(listener: Callable) -> Callable:
-        own = inspect.signature(listener).parameters
-        names = list(own) + [n for n in NEEDED if n not in own]
-
-        def run(**kwargs):
-            try:
-                return listener(**{k: v for k, v in kwargs.items() if k in own})
-            except Exception as error:  # every failure gets an answer
-                if kwargs["ack"].response is None:
-                    kwargs["ack"]()
-                handle(error, db=db, body=kwargs["body"], respond=kwargs["respond"], client=kwargs["client"])
-
-        run.__name__ = listener.__name__
-        run.__signature__ = inspect.Signature(
-            [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in names])
-        return run
-
-    return decorate
-
-
-def register(app: App, *, db: Database) -> None:
-    """Install the app-wide handler for errors raised outside listeners (middleware, Bolt itself)."""
+def register(app: App) -> None:
+    """Answer every error raised by middleware, listeners or Bolt itself."""
 
     @app.error
-    def on_error(error: Exception, body: dict, respond, client):
-        handle(error, db=db, body=body, respond=respond, client=client)
+    def on_error(error: Exception, body: dict, context) -> BoltResponse:
+        return answer(error, body=body if isinstance(body, dict) else {}, deps=context.get("deps"))

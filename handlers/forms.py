@@ -1,44 +1,173 @@
-"""Reading modal state and mapping domain errors back onto the field they concern."""
+"""Reading modal state, sealing what a modal carries, and placing domain errors beside their field."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from slack_sdk.errors import SlackApiError
 
 from bot.domain.errors import DomainError
+from handlers import parse
+from handlers.parse import Malformed, Where
 from prompts.blocks.replies import modal_error
-from prompts.ids import PollAction, PollBlock
+from prompts.ids import INPUT
+from prompts.ids.boards import SetupBlock, SetupCallback
+from prompts.ids.polls import PollBlock, PollCallback
+from prompts.ids.schedules import ScheduleBlock, ScheduleCallback
 
-VALUE = PollAction.INPUT.value
+MAC_LENGTH = 32
 
 
-def field(view: dict, block: PollBlock) -> str:
+def _element(view: dict, block: str) -> dict:
+    element = ((view.get("state") or {}).get("values") or {}).get(block, {}).get(INPUT, {})
+    if not isinstance(element, dict):
+        raise Malformed()
+    return element
+
+
+def field(view: dict, block: str) -> str:
     """The text, selected option or picked user of an input block ("" when empty)."""
-    element = view["state"]["values"].get(block.value, {}).get(VALUE, {})
-    if element.get("selected_option"):
-        return element["selected_option"]["value"]
-    return element.get("value") or element.get("selected_user") or ""
+    element = _element(view, block)
+    option = element.get("selected_option")
+    value = option.get("value") if isinstance(option, dict) else element.get("value") or element.get("selected_user")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Malformed()
+    return value
 
 
-def moment(view: dict, block: PollBlock) -> datetime | None:
+def moment(view: dict, block: str) -> datetime | None:
     """A datetimepicker's choice as naive UTC."""
-    element = view["state"]["values"].get(block.value, {}).get(VALUE, {})
-    stamp = element.get("selected_date_time")
-    return datetime.fromtimestamp(int(stamp), UTC).replace(tzinfo=None) if stamp else None
+    stamp = _element(view, block).get("selected_date_time")
+    if stamp is None:
+        return None
+    try:
+        return datetime.fromtimestamp(int(stamp), UTC).replace(tzinfo=None)
+    except (TypeError, ValueError, OverflowError, OSError):
+        raise Malformed() from None
 
 
-def chosen(view: dict, block: PollBlock) -> set[str]:
+def day(view: dict, block: str) -> date | None:
+    """A datepicker's choice."""
+    picked = _element(view, block).get("selected_date")
+    if picked is None:
+        return None
+    try:
+        return date.fromisoformat(picked)
+    except (TypeError, ValueError):
+        raise Malformed() from None
+
+
+def clock(view: dict, block: str) -> str:
+    """A timepicker's choice as HH:MM ("" when empty)."""
+    picked = _element(view, block).get("selected_time") or ""
+    if not isinstance(picked, str):
+        raise Malformed()
+    return picked
+
+
+def chosen(view: dict, block: str) -> set[str]:
     """The values ticked in a checkboxes block."""
-    element = view["state"]["values"].get(block.value, {}).get(VALUE, {})
-    return {o["value"] for o in element.get("selected_options") or []}
+    options = _element(view, block).get("selected_options") or []
+    if not isinstance(options, list) or not all(isinstance(o, dict) and isinstance(o.get("value"), str)
+                                                for o in options):
+        raise Malformed()
+    return {o["value"] for o in options}
 
 
-def metadata(view: dict) -> dict:
-    """The JSON the modal carried in private_metadata."""
-    return json.loads(view.get("private_metadata") or "{}")
+def open_modal(client, at: Where, view: dict) -> None:
+    """Open a modal on the request's trigger (called before anything is written, so a failure changed nothing)."""
+    if not at.trigger_id:
+        raise Malformed()
+    try:
+        client.views_open(trigger_id=at.trigger_id, view=view)
+    except SlackApiError as exc:
+        raise DomainError(f"Slack wouldn't open the form ({exc.response.get('error')}), so nothing was changed. "
+                          "Please try again.") from None
+    except OSError:
+        raise DomainError("I couldn't reach Slack to open the form, so nothing was changed. "
+                          "Please try again in a minute.") from None
 
 
-def errors_for(error: DomainError, *, default: PollBlock, present: set[str]) -> dict:
-    """Slack's inline-error answer for a domain error, on its field when the modal has it."""
-    block = error.field if error.field in present else default.value
-    return {"response_action": "errors", "errors": {block: modal_error(error.message)}}
+def own_form(sealer: Sealer, body: dict) -> tuple[Where, dict, dict]:
+    """A submission of a form sealed to its submitter in their workspace: who, the view, what it carries."""
+    at, view = parse.submission(body)
+    sealed = sealer.open(view)
+    if (sealed.get("team"), sealed.get("user")) != (at.team_id, at.user_id):
+        raise Malformed()
+    return at, view, sealed
+
+
+def notice_view(content: dict) -> dict:
+    """A modal that shows one message and a Close button (what a submission answers with instead of closing)."""
+    return {"type": "modal", "title": {"type": "plain_text", "text": "collab-bot"},
+            "close": {"type": "plain_text", "text": "Close"}, "blocks": content["blocks"]}
+
+
+class Sealer:
+    """Signs what a modal carries in private_metadata, so a submission can only bring back what the bot put in."""
+
+    def __init__(self, key: bytes):
+        self._key = hmac.new(key, b"collab-bot modal metadata", hashlib.sha256).digest()
+
+    def _mac(self, text: str) -> str:
+        return hmac.new(self._key, text.encode(), hashlib.sha256).hexdigest()[:MAC_LENGTH]
+
+    def seal(self, data: dict) -> str:
+        """`data` as private_metadata text with its signature."""
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        return self._mac(text) + text
+
+    def open(self, view: dict) -> dict:
+        """The data a modal carried; Malformed when it was not sealed by this bot."""
+        metadata = view.get("private_metadata")
+        if not isinstance(metadata, str) or len(metadata) <= MAC_LENGTH:
+            raise Malformed("That form is out of date, so nothing was changed. Open it again and resubmit.")
+        mac, text = metadata[:MAC_LENGTH], metadata[MAC_LENGTH:]
+        if not hmac.compare_digest(mac, self._mac(text)):
+            raise Malformed("That form is out of date, so nothing was changed. Open it again and resubmit.")
+        return json.loads(text)
+
+
+@dataclass(frozen=True)
+class Form:
+    """Where a modal shows errors: the block for each domain field, and one for everything else."""
+
+    default: str
+    blocks: dict[str, str]
+
+
+P, S = PollBlock, ScheduleBlock
+FORMS = {
+    SetupCallback.SETUP_BOARD: Form(SetupBlock.BOARD_NAME, {
+        "name": SetupBlock.BOARD_NAME, "timezone": SetupBlock.TIMEZONE, "organisation": SetupBlock.ORGANISATION,
+        "role": SetupBlock.ROLE, "kind": SetupBlock.BOARD_KIND, "collaboration_type": SetupBlock.COLLABORATION_TYPE,
+        "default_rule": SetupBlock.DEFAULT_RULE}),
+    PollCallback.PROPOSE: Form(P.TITLE, {
+        "title": P.TITLE, "description": P.DESCRIPTION, "category": P.CATEGORY, "amount": P.AMOUNT,
+        "closes_at": P.CLOSES_AT, "rule": P.RULE, "threshold": P.THRESHOLD, "quorum": P.QUORUM,
+        "options": P.OPTIONS}),
+    PollCallback.VOTE_REASON: Form(P.REASON, {"reason": P.REASON}),
+    PollCallback.DECLARE_INTEREST: Form(P.REASON, {"reason": P.REASON}),
+    PollCallback.EXTEND: Form(P.CLOSES_AT, {"closes_at": P.CLOSES_AT}),
+    PollCallback.PROXY: Form(P.PROXY_REASON, {
+        "proxy_member": P.PROXY_MEMBER, "position": P.PROXY_POSITION, "proxy_reason": P.PROXY_REASON}),
+    ScheduleCallback.SETTINGS: Form(S.TIMEZONE, {
+        "timezone": S.TIMEZONE, "digest_weekday": S.DIGEST_DAY, "digest_at": S.DIGEST_AT,
+        "reminder_hours": S.REMINDER_HOURS}),
+    ScheduleCallback.ADD_REVIEW: Form(S.REVIEW_TITLE, {
+        "kind": S.REVIEW_KIND, "title": S.REVIEW_TITLE, "starts_on": S.STARTS_ON, "recurrence": S.RECURRENCE,
+        "tell": S.TELL, "ends_on": S.ENDS_ON}),
+}
+
+
+def inline_errors(callback_id: str, error: DomainError) -> dict:
+    """Slack's answer to a submission that shows `error` beside its field."""
+    form = FORMS.get(callback_id)
+    block = (form.blocks.get(error.field or "", form.default) if form else None) or str(INPUT)
+    return {"response_action": "errors", "errors": {str(block): modal_error(error.message)}}

@@ -2,32 +2,22 @@
 
 from __future__ import annotations
 
-import logging
-
 from slack_bolt import App
-from slack_sdk.errors import SlackApiError
 
-from bot.services.boards import memberships
-from handlers.errors import guarded
-from prompts.blocks.home import home_view
-from storage.uow import Database
-
-log = logging.getLogger(__name__)
+from bot.services.boards import home_opened as opened
+from handlers import parse
+from handlers.deps import deps_of
 
 
-def refresh_home(client, *, db: Database, team_id: str, user_id: str) -> None:
-    """Publish the user's home tab afresh; a failure is logged, never shown to whoever caused it."""
-    try:
-        client.views_publish(user_id=user_id, view=home_view(memberships(db, team_id=team_id, user_id=user_id)))
-    except SlackApiError as exc:
-        log.warning("could not refresh the home tab of %s: %s", user_id, exc.response.get("error"))
+def home_opened(body: dict, event: dict, context) -> None:
+    """The Home tab was opened: it is drawn afresh after the answer (once, however often Slack retries)."""
+    if event.get("tab", "home") != "home":
+        return
+    deps = deps_of(context)
+    team_id, user_id = parse.event_user(body, event)
+    opened(deps.db, team_id=team_id, user_id=user_id, now=deps.clock.now())
 
 
-def register(app: App, *, db: Database) -> None:
-    """Listen for the home tab opening."""
-
-    @app.event("app_home_opened")
-    @guarded(db)
-    def home_opened(event: dict, body: dict, client):
-        if event.get("tab", "home") == "home":
-            refresh_home(client, db=db, team_id=body["team_id"], user_id=event["user"])
+def register(app: App) -> None:
+    """Listen for the Home tab opening."""
+    app.event("app_home_opened")(home_opened)

@@ -2,105 +2,111 @@
 
 from __future__ import annotations
 
-import json
-
 from slack_bolt import App
 
 from bot.domain.decisions import Position
-from bot.domain.errors import DomainError, InvalidValue
+from bot.domain.errors import InvalidValue
+from bot.domain.proposals import Ability
 from bot.services import proposals as svc
-from handlers.errors import guarded
-from handlers.forms import errors_for, field, metadata, moment
-from handlers.publisher import PollPublisher
+from handlers import parse
+from handlers.deps import Deps, deps_of
+from handlers.forms import field, moment, open_modal
+from handlers.parse import Where
 from prompts.blocks.poll_modals import extend_modal, interest_modal, proxy_modal
-from prompts.blocks.polls import interest_decided, interest_request
-from prompts.ids import PollAction, PollBlock, PollCallback
-from storage.audit import utcnow
-from storage.uow import Database
+from prompts.ids.polls import PollAction, PollBlock, PollCallback
 
-PROXY_BLOCKS = {PollBlock.PROXY_MEMBER.value, PollBlock.PROXY_POSITION.value, PollBlock.PROXY_REASON.value}
+MODALS = {
+    PollAction.DECLARE_INTEREST: (Ability.DECLARE, lambda snap, sealed: interest_modal(
+        title=snap.proposal.title, metadata=sealed)),
+    PollAction.PROXY: (Ability.PROXY, lambda snap, sealed: proxy_modal(metadata=sealed)),
+    PollAction.EXTEND: (Ability.STEER, lambda snap, sealed: extend_modal(
+        closes_at=snap.proposal.closes_at, metadata=sealed)),
+}
 
 
-def register(app: App, *, db: Database, publisher: PollPublisher) -> None:
+def open_manage_modal(ack, body: dict, context, client) -> None:
+    """Declare an interest, Proxy vote or Extend: check the person may, then open the form."""
+    deps = deps_of(context)
+    at, action_id, value = parse.click(body)
+    ability, build = MODALS[PollAction(action_id)]
+    proposal_id = parse.record_id(value)
+    snap = svc.check_may(deps.db, team_id=at.team_id, proposal_id=proposal_id, actor=at.user_id, ability=ability)
+    open_modal(client, at, build(snap, deps.sealer.seal({"proposal": proposal_id, "channel": at.channel_id})))
+    ack()
+
+
+def close_poll(ack, body: dict, context) -> None:
+    """Close now, or Withdraw: decided at once, and the poll is redrawn with its outcome."""
+    deps = deps_of(context)
+    at, action_id, value = parse.click(body)
+    proposal_id = parse.record_id(value)
+    svc.close_now(deps.db, team_id=at.team_id, proposal_id=proposal_id, actor=at.user_id, now=deps.clock.now(),
+                  withdraw=action_id == PollAction.WITHDRAW)
+    ack()
+
+
+def _sealed_proposal(deps: Deps, body: dict) -> tuple[Where, dict, int]:
+    at, view = parse.submission(body)
+    return at, view, parse.record_id(deps.sealer.open(view).get("proposal"))
+
+
+def submit_interest(ack, body: dict, context) -> None:
+    """A declared interest: recorded; the chair is asked in the poll's thread after the answer."""
+    deps = deps_of(context)
+    at, view, proposal_id = _sealed_proposal(deps, body)
+    svc.declare_interest(deps.db, team_id=at.team_id, proposal_id=proposal_id, actor=at.user_id,
+                         reason=field(view, PollBlock.REASON), now=deps.clock.now())
+    ack()
+
+
+def submit_extend(ack, body: dict, context) -> None:
+    """A later closing time for the poll."""
+    deps = deps_of(context)
+    at, view, proposal_id = _sealed_proposal(deps, body)
+    closes_at = moment(view, PollBlock.CLOSES_AT)
+    if closes_at is None:
+        raise InvalidValue("Choose the new closing time.", field="closes_at")
+    svc.extend(deps.db, team_id=at.team_id, proposal_id=proposal_id, actor=at.user_id, closes_at=closes_at,
+               now=deps.clock.now())
+    ack()
+
+
+def submit_proxy(ack, body: dict, context) -> None:
+    """The chair's proxy vote for an absent member, who is told by DM after the answer."""
+    deps = deps_of(context)
+    at, view, proposal_id = _sealed_proposal(deps, body)
+    member = field(view, PollBlock.PROXY_MEMBER)
+    if not member:
+        raise InvalidValue("Choose the member you are voting for.", field="proxy_member")
+    try:
+        position = Position(field(view, PollBlock.PROXY_POSITION))
+    except ValueError:
+        raise InvalidValue("Choose the position to record.", field="position") from None
+    svc.record_proxy(deps.db, team_id=at.team_id, proposal_id=proposal_id, actor=at.user_id,
+                     for_user=parse.slack_id(member, first="UW"), position=position,
+                     reason=field(view, PollBlock.PROXY_REASON), now=deps.clock.now())
+    ack()
+
+
+def decide_interest(ack, body: dict, context) -> None:
+    """The chair's recusal or permission after a declared interest; the thread message shows the decision."""
+    deps = deps_of(context)
+    at, action_id, value = parse.click(body)
+    target = parse.json_object(value)
+    user_id, proposal_id = parse.slack_id(target.get("user"), first="UW"), parse.record_id(target.get("proposal"))
+    svc.decide_interest(deps.db, team_id=at.team_id, proposal_id=proposal_id, actor=at.user_id, user_id=user_id,
+                        recuse=action_id == PollAction.RECUSE, now=deps.clock.now(), reply_to=at.route())
+    ack()
+
+
+def register(app: App) -> None:
     """Listen for the poll's management buttons and their modals."""
-
-    def opener(action_id: PollAction, to: str, build):
-        @app.action(action_id.value)
-        @guarded(db)
-        def open_modal(ack, body: dict, action: dict, client):
-            snap = svc.check_may(db, proposal_id=int(action["value"]), actor=body["user"]["id"], to=to)
-            ack()
-            client.views_open(trigger_id=body["trigger_id"], view=build(snap))
-
-    opener(PollAction.DECLARE_INTEREST, "read",
-           lambda s: interest_modal(proposal_id=s.proposal.id, title=s.proposal.title))
-    opener(PollAction.PROXY, "chair", lambda s: proxy_modal(proposal_id=s.proposal.id))
-    opener(PollAction.EXTEND, "steer",
-           lambda s: extend_modal(proposal_id=s.proposal.id, closes_at=s.proposal.closes_at))
-
-    def closer(action_id: PollAction, withdraw: bool):
-        @app.action(action_id.value)
-        @guarded(db)
-        def close(ack, body: dict, action: dict):
-            proposal_id = int(action["value"])
-            svc.close_now(db, proposal_id=proposal_id, actor=body["user"]["id"], now=utcnow(), withdraw=withdraw)
-            ack()
-            publisher.request(proposal_id)
-
-    closer(PollAction.CLOSE_NOW, withdraw=False)
-    closer(PollAction.WITHDRAW, withdraw=True)
-
-    def submission(callback: PollCallback, default: PollBlock, present: set[str], run):
-        @app.view(callback.value)
-        @guarded(db)
-        def submitted(ack, body: dict, view: dict, client):
-            proposal_id = int(metadata(view)["proposal"])
-            try:
-                after = run(proposal_id, body["user"]["id"], view)
-            except DomainError as error:
-                ack(**errors_for(error, default=default, present=present))
-                return
-            ack()
-            publisher.request(proposal_id)
-            if after:
-                after(client)
-
-    def declare(proposal_id: int, user: str, view: dict):
-        if not svc.declare_interest(db, proposal_id=proposal_id, actor=user, reason=field(view, PollBlock.REASON),
-                                    now=utcnow()):
-            return None
-        snap = svc.check_may(db, proposal_id=proposal_id, actor=user, to="read")
-        return lambda client: client.chat_postMessage(channel=snap.channel_id, thread_ts=snap.message_ts,
-                                                      **interest_request(snap, user))
-
-    def extend(proposal_id: int, user: str, view: dict):
-        closes_at = moment(view, PollBlock.CLOSES_AT)
-        if closes_at is None:
-            raise InvalidValue("Choose the new closing time.", field=PollBlock.CLOSES_AT.value)
-        svc.extend(db, proposal_id=proposal_id, actor=user, closes_at=closes_at, now=utcnow())
-
-    def proxy(proposal_id: int, user: str, view: dict):
-        member = field(view, PollBlock.PROXY_MEMBER)
-        if not member:
-            raise InvalidValue("Choose the member you are voting for.", field=PollBlock.PROXY_MEMBER.value)
-        svc.record_proxy(db, proposal_id=proposal_id, actor=user, for_user=member,
-                         position=Position(field(view, PollBlock.PROXY_POSITION)),
-                         reason=field(view, PollBlock.PROXY_REASON), now=utcnow())
-
-    submission(PollCallback.DECLARE_INTEREST, PollBlock.REASON, {PollBlock.REASON.value}, declare)
-    submission(PollCallback.EXTEND, PollBlock.CLOSES_AT, {PollBlock.CLOSES_AT.value}, extend)
-    submission(PollCallback.PROXY, PollBlock.PROXY_REASON, PROXY_BLOCKS, proxy)
-
-    def decider(action_id: PollAction, recuse: bool):
-        @app.action(action_id.value)
-        @guarded(db)
-        def decide(ack, body: dict, action: dict, respond):
-            target = json.loads(action["value"])
-            decision = svc.decide_interest(db, proposal_id=target["proposal"], actor=body["user"]["id"],
-                                           user_id=target["user"], recuse=recuse, now=utcnow())
-            ack()
-            publisher.request(target["proposal"])
-            respond(**interest_decided(target["user"], decision, body["user"]["id"]), replace_original=True)
-
-    decider(PollAction.RECUSE, recuse=True)
-    decider(PollAction.ALLOW, recuse=False)
+    for action in MODALS:
+        app.action(action.value)(open_manage_modal)
+    app.action(PollAction.CLOSE_NOW.value)(close_poll)
+    app.action(PollAction.WITHDRAW.value)(close_poll)
+    app.action(PollAction.RECUSE.value)(decide_interest)
+    app.action(PollAction.ALLOW.value)(decide_interest)
+    app.view(PollCallback.DECLARE_INTEREST.value)(submit_interest)
+    app.view(PollCallback.EXTEND.value)(submit_extend)
+    app.view(PollCallback.PROXY.value)(submit_proxy)

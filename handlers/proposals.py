@@ -4,41 +4,35 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.domain.boards import DecisionRule
-from bot.domain.errors import DomainError
+from bot.domain.boards import DecisionRule, parse_choice
+from bot.domain.errors import InvalidValue
 from bot.domain.money import parse_amount
 from bot.services.proposals import create_proposal
-from handlers.errors import guarded
-from handlers.forms import chosen, errors_for, field, metadata, moment
-from handlers.publisher import PollPublisher
-from prompts.ids import PollBlock, PollCallback
-from storage.audit import utcnow
-from storage.uow import Database
-
-PROPOSE_BLOCKS = {b.value for b in PollBlock}
+from handlers import parse
+from handlers.deps import deps_of
+from handlers.forms import chosen, field, moment, own_form
+from prompts.ids.polls import PollBlock, PollCallback
 
 
-def register(app: App, *, db: Database, publisher: PollPublisher) -> None:
+def submit_proposal(ack, body: dict, context) -> None:
+    """Record the proposal in the board of the channel the form was opened in; the poll is posted after."""
+    deps = deps_of(context)
+    at, view, sealed = own_form(deps.sealer, body)
+    closes_at = moment(view, PollBlock.CLOSES_AT)
+    if closes_at is None:
+        raise InvalidValue("Choose when the poll closes.", field="closes_at")
+    create_proposal(
+        deps.db, team_id=at.team_id, channel_id=parse.slack_id(sealed.get("channel"), first="CG"),
+        actor=at.user_id, request_key=f"view:{parse.slack_id(view.get('id'), first='V')}",
+        title=field(view, PollBlock.TITLE), description=field(view, PollBlock.DESCRIPTION),
+        category=field(view, PollBlock.CATEGORY), amount=parse_amount(field(view, PollBlock.AMOUNT)),
+        closes_at=closes_at, threshold=field(view, PollBlock.THRESHOLD), quorum=field(view, PollBlock.QUORUM),
+        rule=parse_choice(DecisionRule, field(view, PollBlock.RULE), field_name="rule", label="decision rule"),
+        options=chosen(view, PollBlock.OPTIONS), now=deps.clock.now(),
+    )
+    ack()
+
+
+def register(app: App) -> None:
     """Listen for the proposal modal's submission."""
-
-    @app.view(PollCallback.PROPOSE.value)
-    @guarded(db)
-    def submit_proposal(ack, body: dict, view: dict):
-        user = body["user"]
-        try:
-            closes_at = moment(view, PollBlock.CLOSES_AT)
-            if closes_at is None:
-                raise DomainError("Choose when the poll closes.", field=PollBlock.CLOSES_AT.value)
-            proposal_id = create_proposal(
-                db, team_id=user.get("team_id") or body["team"]["id"], channel_id=metadata(view)["channel"],
-                actor=user["id"], request_key=f"view:{view['id']}", title=field(view, PollBlock.TITLE),
-                description=field(view, PollBlock.DESCRIPTION), category=field(view, PollBlock.CATEGORY),
-                amount=parse_amount(field(view, PollBlock.AMOUNT)), closes_at=closes_at,
-                rule=DecisionRule(field(view, PollBlock.RULE)), threshold=field(view, PollBlock.THRESHOLD),
-                quorum=field(view, PollBlock.QUORUM), options=chosen(view, PollBlock.OPTIONS), now=utcnow(),
-            )
-        except DomainError as error:
-            ack(**errors_for(error, default=PollBlock.TITLE, present=PROPOSE_BLOCKS))
-            return
-        ack()
-        publisher.request(proposal_id)
+    app.view(PollCallback.PROPOSE.value)(submit_proposal)

@@ -7,57 +7,55 @@ import re
 from slack_bolt import App
 
 from bot.domain.decisions import POSITIONS_NEEDING_REASON, Position
-from bot.domain.errors import DomainError
+from bot.domain.events import Route
+from bot.domain.proposals import Ability
 from bot.services.proposals import check_may, record_vote
-from handlers.errors import guarded
-from handlers.forms import errors_for, field, metadata
-from handlers.middleware import request_key
-from handlers.publisher import PollPublisher
+from handlers import parse
+from handlers.deps import deps_of
+from handlers.forms import field, open_modal
+from handlers.parse import Malformed
 from prompts.blocks.poll_modals import reason_modal
 from prompts.blocks.polls import VOTE_ACTIONS
-from prompts.blocks.replies import vote_receipt
-from prompts.ids import PollBlock, PollCallback
-from storage.audit import utcnow
-from storage.uow import Database
+from prompts.ids.polls import PollBlock, PollCallback
 
 POSITION_OF = {action.value: position for position, action in VOTE_ACTIONS.items()}
 VOTE_PATTERN = re.compile("^(" + "|".join(POSITION_OF) + ")$")
 
 
-def register(app: App, *, db: Database, publisher: PollPublisher) -> None:
+def vote(ack, body: dict, context, client) -> None:
+    """A vote button: record the position (the receipt follows), or ask why first for an objection."""
+    deps = deps_of(context)
+    at, action_id, value = parse.click(body)
+    position, proposal_id = POSITION_OF[action_id], parse.record_id(value)
+    if position in POSITIONS_NEEDING_REASON:
+        snap = check_may(deps.db, team_id=at.team_id, proposal_id=proposal_id, actor=at.user_id,
+                         ability=Ability.VOTE)
+        open_modal(client, at, reason_modal(position=position, title=snap.proposal.title, metadata=deps.sealer.seal(
+            {"proposal": proposal_id, "position": position.value, "channel": at.channel_id})))
+        ack()
+        return
+    record_vote(deps.db, team_id=at.team_id, proposal_id=proposal_id, actor=at.user_id, position=position,
+                now=deps.clock.now(), reply_to=at.route())
+    ack()
+
+
+def submit_reason(ack, body: dict, context) -> None:
+    """The reason for an objection or reservation, recorded with the position."""
+    deps = deps_of(context)
+    at, view = parse.submission(body)
+    sealed = deps.sealer.open(view)
+    try:
+        position, proposal_id = Position(sealed.get("position")), parse.record_id(sealed.get("proposal"))
+    except ValueError:
+        raise Malformed() from None
+    channel = sealed.get("channel") if isinstance(sealed.get("channel"), str) else None
+    record_vote(deps.db, team_id=at.team_id, proposal_id=proposal_id, actor=at.user_id, position=position,
+                reason=field(view, PollBlock.REASON), now=deps.clock.now(),
+                reply_to=Route(at.team_id, at.user_id, channel))
+    ack()
+
+
+def register(app: App) -> None:
     """Listen for vote clicks and reason submissions."""
-
-    @app.action(VOTE_PATTERN)
-    @guarded(db)
-    def vote(ack, body: dict, action: dict, respond, client):
-        position, proposal_id, user = POSITION_OF[action["action_id"]], int(action["value"]), body["user"]["id"]
-        if position in POSITIONS_NEEDING_REASON:
-            snap = check_may(db, proposal_id=proposal_id, actor=user, to="vote")
-            ack()
-            client.views_open(trigger_id=body["trigger_id"],
-                              view=reason_modal(proposal_id=proposal_id, position=position, title=snap.proposal.title))
-            return
-        # Ack first so the button answers at once; the request key, claimed in the vote's own
-        # transaction, still makes a Slack retry of this click count once.
-        ack()
-        receipt = record_vote(db, proposal_id=proposal_id, actor=user, position=position, now=utcnow(),
-                              request_key=request_key(body))
-        if receipt is None:
-            return
-        publisher.request(proposal_id)
-        respond(**vote_receipt(receipt), response_type="ephemeral", replace_original=False)
-
-    @app.view(PollCallback.VOTE_REASON.value)
-    @guarded(db)
-    def submit_reason(ack, body: dict, view: dict, client):
-        meta = metadata(view)
-        try:
-            receipt = record_vote(db, proposal_id=int(meta["proposal"]), actor=body["user"]["id"],
-                                  position=Position(meta["position"]), reason=field(view, PollBlock.REASON),
-                                  now=utcnow())
-        except DomainError as error:
-            ack(**errors_for(error, default=PollBlock.REASON, present={PollBlock.REASON.value}))
-            return
-        ack()
-        publisher.request(int(meta["proposal"]))
-        client.chat_postMessage(channel=body["user"]["id"], **vote_receipt(receipt))
+    app.action(VOTE_PATTERN)(vote)
+    app.view(PollCallback.VOTE_REASON.value)(submit_reason)

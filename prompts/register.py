@@ -3,55 +3,104 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from typing import TextIO
 
-from bot.domain.decisions import Position
+from bot.domain.decisions import Position, Vote
 from bot.domain.money import format_amount
 from bot.domain.snapshot import PollSnapshot
+from prompts.blocks.history import by_member
 from prompts.blocks.polls import OUTCOME_LABELS, POSITION_LABELS, rule_text
 
 COLUMNS = ["Number", "Title", "Category", "Amount", "Rule", "Outcome", "Reasons", "Closed (UTC)", "Closed by",
-           *POSITION_LABELS.values(), "Positions by member", "Objections and reservations", "Declared interests",
-           "Proposed by", "Options"]
+           *POSITION_LABELS.values(), "Positions by member", "Objections and reservations", "Proxy votes",
+           "Position changes", "Declared interests", "Proposed by", "Options"]
 
 
 def _plain(outcome_label: str) -> str:
     return outcome_label.split(" ", 1)[1] if outcome_label.startswith(":") else outcome_label
 
 
+def people_in(snaps: Iterable[PollSnapshot]) -> set[str]:
+    """Every Slack user a register names, so their names can be looked up once."""
+    ids: set[str] = set()
+    for snap in snaps:
+        votes = snap.tally.counted + snap.tally.superseded
+        ids.update(v.user_id for v in votes)
+        ids.update(v.proxy_by for v in votes if v.proxy_by)
+        ids.update(c.user_id for c in snap.history)
+        ids.update(i.user_id for i in snap.proposal.interests)
+        ids.update(x for x in (snap.proposal.proposer, snap.closed_by) if x)
+    return ids
+
+
+class Register:
+    """Rows of the register, naming people as "Name (U123)" when their names are known."""
+
+    def __init__(self, names: dict[str, str] | None = None):
+        self.names = names or {}
+
+    def who(self, user_id: str) -> str:
+        """A person as the register names them."""
+        name = self.names.get(user_id)
+        return f"{name} ({user_id})" if name else user_id
+
+    def _position(self, vote: Vote, *, counted: bool) -> str:
+        text = f"{self.who(vote.user_id)} ({vote.organisation}): {POSITION_LABELS[vote.position]}"
+        if vote.proxy_by:
+            text += f" by proxy of {self.who(vote.proxy_by)}"
+        return text + ("" if counted else " (not counted: one vote per organisation)")
+
+    def row(self, snap: PollSnapshot) -> dict[str, str]:
+        """One closed proposal as a register row; a secret ballot never names anyone."""
+        p, t = snap.proposal, snap.tally
+        secret = p.secret
+        names = "" if secret else "; ".join(
+            [self._position(v, counted=True) for v in t.counted]
+            + [self._position(v, counted=False) for v in t.superseded])
+        reasons = "; ".join(
+            ("A member" if secret else self.who(v.user_id)) + f" ({POSITION_LABELS[v.position].lower()}): {v.reason}"
+            for v in t.counted if v.position in (Position.OBJECT, Position.RESERVATIONS) and v.reason
+            and not v.proxy_by)
+        proxies = [v for v in t.counted + t.superseded if v.proxy_by]
+        proxy_text = (f"{len(proxies)} recorded by " + ", ".join(sorted({self.who(v.proxy_by) for v in proxies}))
+                      if secret and proxies else "; ".join(
+                          f"{self.who(v.user_id)} by {self.who(v.proxy_by)}: {v.reason}" for v in proxies))
+        changes = "" if secret else "; ".join(
+            f"{self.who(user)}: " + " > ".join(
+                f"{POSITION_LABELS[c.position]} {c.at:%Y-%m-%d %H:%M}" + (" (proxy)" if c.proxy_by else "")
+                for c in steps)
+            for user, steps in by_member(snap.history).items())
+        options = [o for o, on in (("secret ballot", p.secret), ("results hidden until close", p.hide_results),
+                                   ("one vote per organisation", p.per_organisation)) if on]
+        row = {
+            "Number": snap.number or "", "Title": p.title, "Category": snap.category_label,
+            "Amount": format_amount(p.amount_pence), "Rule": rule_text(snap),
+            "Outcome": _plain(OUTCOME_LABELS[snap.outcome]) if snap.outcome else "",
+            "Reasons": " ".join(snap.result.reasons) if snap.result else "",
+            "Closed (UTC)": snap.closed_at.strftime("%Y-%m-%d %H:%M") if snap.closed_at else "",
+            "Closed by": self.who(snap.closed_by) if snap.closed_by else "deadline or last vote",
+            "Positions by member": names, "Objections and reservations": reasons, "Proxy votes": proxy_text,
+            "Position changes": changes,
+            "Declared interests": "; ".join(f"{self.who(i.user_id)}: {i.reason} ({i.decision.value})"
+                                            for i in p.interests),
+            "Proposed by": self.who(p.proposer), "Options": ", ".join(options),
+        }
+        row.update({label: str(t.counts[pos]) for pos, label in POSITION_LABELS.items()})
+        return row
+
+
 def register_row(snap: PollSnapshot) -> dict[str, str]:
-    """One closed proposal as a register row; a secret ballot never names anyone."""
-    p, t = snap.proposal, snap.tally
-    secret = p.secret
-    names = "" if secret else "; ".join(
-        f"{v.user_id} ({v.organisation}): {POSITION_LABELS[v.position]}" + (f" by proxy of {v.proxy_by}"
-                                                                           if v.proxy_by else "")
-        for v in t.counted)
-    reasons = "; ".join(
-        ("A member" if secret else v.user_id) + f" ({POSITION_LABELS[v.position].lower()}): {v.reason}"
-        for v in t.counted if v.position in (Position.OBJECT, Position.RESERVATIONS) and v.reason)
-    options = [o for o, on in (("secret ballot", p.secret), ("results hidden until close", p.hide_results),
-                               ("one vote per organisation", p.per_organisation)) if on]
-    row = {
-        "Number": snap.number or "", "Title": p.title, "Category": snap.category_label,
-        "Amount": format_amount(p.amount_pence), "Rule": rule_text(snap),
-        "Outcome": _plain(OUTCOME_LABELS[snap.outcome]) if snap.outcome else "",
-        "Reasons": " ".join(snap.result.reasons) if snap.result else "",
-        "Closed (UTC)": snap.closed_at.strftime("%Y-%m-%d %H:%M") if snap.closed_at else "",
-        "Closed by": snap.closed_by or "deadline or last vote",
-        "Positions by member": names, "Objections and reservations": reasons,
-        "Declared interests": "; ".join(f"{i.user_id}: {i.reason} ({i.decision.value})" for i in p.interests),
-        "Proposed by": p.proposer, "Options": ", ".join(options),
-    }
-    row.update({label: str(t.counts[pos]) for pos, label in POSITION_LABELS.items()})
-    return row
+    """One closed proposal as a register row, naming people by Slack id."""
+    return Register().row(snap)
 
 
-def write_csv(snaps: list[PollSnapshot], out: TextIO) -> None:
+def write_csv(snaps: list[PollSnapshot], out: TextIO, names: dict[str, str] | None = None) -> None:
     """Write the register as CSV with a header row."""
+    register = Register(names)
     writer = csv.DictWriter(out, fieldnames=COLUMNS)
     writer.writeheader()
     for snap in snaps:
-        row = register_row(snap)
+        row = register.row(snap)
         # A cell starting with = + - @ would be run as a formula by spreadsheet programs.
         writer.writerow({k: ("'" + v if v[:1] in ("=", "+", "-", "@") else v) for k, v in row.items()})

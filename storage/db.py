@@ -9,11 +9,19 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`, with SQLite set up so concurrent writers queue instead of failing."""
+POOL_TIMEOUT_SECONDS = 2  # past this, a request gets "the database is busy" rather than waiting out Slack's 3 s
+
+
+def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+    """An engine for `url`, with SQLite set up so concurrent writers queue instead of failing.
+
+    On PostgreSQL each process holds at most `2 * pool_size` connections (the pool plus as many again in
+    overflow), so instances x worker processes x that must stay under the server's max_connections.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size,
+                             pool_timeout=POOL_TIMEOUT_SECONDS)
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")

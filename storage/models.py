@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -44,6 +44,10 @@ class BoardRow(Base):
     channel_id: Mapped[str] = mapped_column(String(32))
     timezone: Mapped[str] = mapped_column(String(64))
     default_rule: Mapped[str] = mapped_column(String(16))
+    digest_weekday: Mapped[int | None] = mapped_column(Integer, default=0)  # None: no weekly digest
+    digest_at: Mapped[str] = mapped_column(String(5), default="09:00")
+    reminder_hours: Mapped[int] = mapped_column(Integer, default=24)  # 0: no closing reminders
+    skip_holidays: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -64,6 +68,7 @@ class MemberRow(Base):
     user_id: Mapped[str] = mapped_column(String(32))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     role: Mapped[str] = mapped_column(String(16))
+    org_voter: Mapped[bool] = mapped_column(Boolean, default=False)  # speaks for its organisation on such polls
     added_by: Mapped[str] = mapped_column(String(32))
     added_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -72,7 +77,7 @@ class MemberRow(Base):
 
 
 class AuditEventRow(Base):
-    """Append-only: database triggers refuse UPDATE and DELETE."""
+    """Append-only: database triggers refuse UPDATE, DELETE and (on PostgreSQL) TRUNCATE."""
 
     __tablename__ = "audit_events"
 
@@ -83,10 +88,11 @@ class AuditEventRow(Base):
     occurred_at: Mapped[datetime] = mapped_column(DateTime)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    keyed: Mapped[bool] = mapped_column(Boolean)  # False only for events written before the log was keyed
 
 
 class AuditHead(Base):
-    """One row holding the chain's tip; locking it serialises appends on PostgreSQL."""
+    """One row holding the chain's tip; locking it serialises appends on PostgreSQL. Triggers refuse DELETE."""
 
     __tablename__ = "audit_head"
 
@@ -144,14 +150,10 @@ class ProposalRow(Base):
     status: Mapped[str] = mapped_column(String(16))
     outcome: Mapped[str | None] = mapped_column(String(16))
     outcome_reasons: Mapped[str] = mapped_column(Text, default="")
-    outcome_posted: Mapped[bool] = mapped_column(Boolean, default=False)
     opened_at: Mapped[datetime] = mapped_column(DateTime)
     closes_at: Mapped[datetime] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_by: Mapped[str | None] = mapped_column(String(32))
-    tally_version: Mapped[int] = mapped_column(Integer, default=0)
-    rendered_version: Mapped[int] = mapped_column(Integer, default=-1)
-    render_lock_until: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class VoteRow(Base):
@@ -197,3 +199,44 @@ class InterestRow(Base):
     decision: Mapped[str] = mapped_column(String(16))
     decided_by: Mapped[str | None] = mapped_column(String(32))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Person(Base):
+    """A Slack user's display name, cached for board papers."""
+
+    __tablename__ = "people"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ReviewRow(Base):
+    """A recurring governance reminder of one board."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(120))
+    starts_on: Mapped[date] = mapped_column(Date)
+    recurrence: Mapped[str] = mapped_column(String(40))
+    tell: Mapped[str] = mapped_column(String(32))
+    next_due: Mapped[datetime | None] = mapped_column(DateTime)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_done_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_done_by: Mapped[str | None] = mapped_column(String(32))
+
+
+class ReminderSent(Base):
+    """A member was reminded, before a poll closed, that they had not voted."""
+
+    __tablename__ = "reminders_sent"
+
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    reminded_at: Mapped[datetime] = mapped_column(DateTime)

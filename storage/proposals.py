@@ -1,17 +1,23 @@
-"""Loading and saving proposals, their votes, vote history and declared interests."""
+"""Proposals with their votes, vote history and declared interests, taken and returned as domain objects."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from fractions import Fraction
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.boards import DecisionRule
-from bot.domain.decisions import Position, Vote, Voter, parse_quorum
+from bot.domain.decisions import Outcome, Position, PositionChange, Result, Vote, parse_quorum
 from bot.domain.proposals import Interest, InterestDecision, Proposal, Status, register_prefix
 from storage.models import BoardRow, InterestRow, ProposalRow, VoteHistoryRow, VoteRow
+
+
+def _result(row: ProposalRow) -> Result | None:
+    if not row.outcome:
+        return None
+    return Result(Outcome(row.outcome), tuple(r for r in row.outcome_reasons.split("\n") if r))
 
 
 def to_domain(row: ProposalRow, votes: list[Vote], interests: list[Interest]) -> Proposal:
@@ -21,7 +27,9 @@ def to_domain(row: ProposalRow, votes: list[Vote], interests: list[Interest]) ->
         amount_pence=row.amount_pence, rule=DecisionRule(row.rule), threshold=Fraction(row.threshold),
         quorum=parse_quorum(row.quorum), secret=row.secret, hide_results=row.hide_results,
         per_organisation=row.per_organisation, proposer=row.proposer, closes_at=row.closes_at,
-        status=Status(row.status), votes=votes, interests=interests,
+        status=Status(row.status), votes=votes, interests=interests, board_id=row.board_id,
+        channel_id=row.channel_id, opened_at=row.opened_at, number=row.number, result=_result(row),
+        closed_at=row.closed_at, closed_by=row.closed_by, message_ts=row.message_ts, request_key=row.request_key,
     )
 
 
@@ -29,21 +37,46 @@ class ProposalRepository:
     def __init__(self, session: Session):
         self.session = session
 
-    def row(self, proposal_id: int, *, lock: bool = False) -> ProposalRow | None:
-        """The proposal row; with `lock`, held until commit so writers on one poll queue."""
+    def _row(self, proposal_id: int, *, lock: bool = False) -> ProposalRow | None:
         query = select(ProposalRow).where(ProposalRow.id == proposal_id)
         return self.session.execute(query.with_for_update() if lock else query).scalar()
 
-    def by_request(self, request_key: str) -> ProposalRow | None:
-        """The proposal a modal submission already created, if any."""
-        return self.session.execute(select(ProposalRow).where(ProposalRow.request_key == request_key)).scalar()
+    def get(self, proposal_id: int, *, lock: bool = False, with_votes: bool = True) -> Proposal | None:
+        """The proposal; with `lock`, writers on the same poll queue behind this transaction."""
+        row = self._row(proposal_id, lock=lock)
+        return to_domain(row, self.votes(row.id) if with_votes else [], self.interests(row.id)) if row else None
 
-    def load(self, row: ProposalRow, *, with_votes: bool = True) -> Proposal:
-        """The domain proposal for a row, with its interests and (unless told not to) its votes."""
-        return to_domain(row, self.votes(row.id) if with_votes else [], self.interests(row.id))
+    def add(self, p: Proposal) -> int:
+        """Save a new proposal; its id."""
+        row = ProposalRow(
+            board_id=p.board_id, request_key=p.request_key, title=p.title, description=p.description,
+            category=p.category, amount_pence=p.amount_pence, rule=p.rule.value,
+            threshold=f"{p.threshold.numerator}/{p.threshold.denominator}", quorum=p.quorum.encode(),
+            secret=p.secret, hide_results=p.hide_results, per_organisation=p.per_organisation, proposer=p.proposer,
+            channel_id=p.channel_id, status=p.status.value, outcome_reasons="", opened_at=p.opened_at,
+            closes_at=p.closes_at)
+        self.session.add(row)
+        self.session.flush()
+        return row.id
+
+    def save(self, p: Proposal) -> None:
+        """Write back what can change after a proposal opens: deadline, status, outcome, number, message."""
+        self.session.execute(update(ProposalRow).where(ProposalRow.id == p.id).values(
+            closes_at=p.closes_at, status=p.status.value, number=p.number, closed_at=p.closed_at,
+            closed_by=p.closed_by, message_ts=p.message_ts,
+            outcome=p.result.outcome.value if p.result else None,
+            outcome_reasons="\n".join(p.result.reasons) if p.result else ""))
+
+    def set_message(self, proposal_id: int, ts: str) -> None:
+        """Record where the poll message is, once it has been posted."""
+        self.session.execute(update(ProposalRow).where(ProposalRow.id == proposal_id).values(message_ts=ts))
+
+    def by_request(self, request_key: str) -> int | None:
+        """The proposal a modal submission already created, if any."""
+        return self.session.execute(select(ProposalRow.id).where(ProposalRow.request_key == request_key)).scalar()
 
     def first_voter_of(self, proposal_id: int, organisation: str) -> str | None:
-        """Who first recorded a position for the organisation (their vote counts for it)."""
+        """Who first recorded a position for the organisation."""
         return self.session.execute(
             select(VoteRow.user_id).where(VoteRow.proposal_id == proposal_id, VoteRow.organisation == organisation)
             .order_by(VoteRow.first_at, VoteRow.id).limit(1)).scalar()
@@ -54,76 +87,87 @@ class ProposalRepository:
             select(func.count()).select_from(VoteRow).where(VoteRow.proposal_id == proposal_id)).scalar_one()
 
     def votes(self, proposal_id: int) -> list[Vote]:
+        """Everyone's current position, in the order they first voted."""
         rows = self.session.execute(
             select(VoteRow).where(VoteRow.proposal_id == proposal_id).order_by(VoteRow.first_at, VoteRow.id)
         ).scalars()
         return [Vote(r.user_id, r.organisation, Position(r.position), r.first_at, r.reason, r.proxy_by) for r in rows]
 
-    def interests(self, proposal_id: int) -> list[Interest]:
-        rows = self.session.execute(
-            select(InterestRow).where(InterestRow.proposal_id == proposal_id).order_by(InterestRow.id)
-        ).scalars()
-        return [Interest(r.user_id, r.reason, InterestDecision(r.decision)) for r in rows]
-
-    def record_vote(self, row: ProposalRow, voter: Voter, position: Position, *, reason: str,
-                    proxy_by: str | None, now: datetime) -> bool:
-        """Set the voter's position (keeping history); False when it is already exactly that."""
-        vote = self.session.execute(
-            select(VoteRow).where(VoteRow.proposal_id == row.id, VoteRow.user_id == voter.user_id)
-        ).scalar()
-        if vote is not None and (vote.position, vote.reason, vote.proxy_by) == (position.value, reason, proxy_by):
+    def put_vote(self, proposal_id: int, vote: Vote, *, at: datetime) -> bool:
+        """Set the voter's position, keeping its history; False when it is already exactly that."""
+        row = self.session.execute(
+            select(VoteRow).where(VoteRow.proposal_id == proposal_id, VoteRow.user_id == vote.user_id)).scalar()
+        if row is not None and (row.position, row.reason, row.proxy_by) == (vote.position.value, vote.reason,
+                                                                            vote.proxy_by):
             return False
-        if vote is None:
-            self.session.add(VoteRow(proposal_id=row.id, user_id=voter.user_id, organisation=voter.organisation,
-                                     position=position.value, reason=reason, proxy_by=proxy_by,
-                                     first_at=now, updated_at=now))
+        if row is None:
+            self.session.add(VoteRow(proposal_id=proposal_id, user_id=vote.user_id, organisation=vote.organisation,
+                                     position=vote.position.value, reason=vote.reason, proxy_by=vote.proxy_by,
+                                     first_at=at, updated_at=at))
         else:
-            vote.position, vote.reason, vote.proxy_by, vote.updated_at = position.value, reason, proxy_by, now
-        self.session.add(VoteHistoryRow(proposal_id=row.id, user_id=voter.user_id, position=position.value,
-                                        reason=reason, proxy_by=proxy_by, recorded_at=now))
-        row.tally_version += 1
+            row.position, row.reason, row.proxy_by, row.updated_at = (vote.position.value, vote.reason,
+                                                                      vote.proxy_by, at)
+        self.session.add(VoteHistoryRow(proposal_id=proposal_id, user_id=vote.user_id, position=vote.position.value,
+                                        reason=vote.reason, proxy_by=vote.proxy_by, recorded_at=at))
+        self.session.flush()
         return True
 
-    def interest(self, proposal_id: int, user_id: str) -> InterestRow | None:
-        return self.session.execute(
-            select(InterestRow).where(InterestRow.proposal_id == proposal_id, InterestRow.user_id == user_id)
-        ).scalar()
+    def history(self, proposal_id: int) -> list[PositionChange]:
+        """Every position recorded on the proposal, oldest first."""
+        rows = self.session.execute(select(VoteHistoryRow).where(VoteHistoryRow.proposal_id == proposal_id)
+                                    .order_by(VoteHistoryRow.recorded_at, VoteHistoryRow.id)).scalars()
+        return [PositionChange(r.user_id, Position(r.position), r.recorded_at, r.reason, r.proxy_by) for r in rows]
+
+    def interests(self, proposal_id: int) -> list[Interest]:
+        """Declared interests and the chair's decisions, in the order declared."""
+        rows = self.session.execute(
+            select(InterestRow).where(InterestRow.proposal_id == proposal_id).order_by(InterestRow.id)).scalars()
+        return [Interest(r.user_id, r.reason, InterestDecision(r.decision)) for r in rows]
+
+    def put_interest(self, proposal_id: int, interest: Interest, *, by: str, at: datetime) -> None:
+        """Record a declared interest, or the chair's decision on it."""
+        row = self.session.execute(select(InterestRow).where(
+            InterestRow.proposal_id == proposal_id, InterestRow.user_id == interest.user_id)).scalar()
+        if row is None:
+            self.session.add(InterestRow(proposal_id=proposal_id, user_id=interest.user_id, reason=interest.reason,
+                                         declared_at=at, decision=interest.decision.value))
+        else:
+            row.decision, row.decided_by, row.decided_at = interest.decision.value, by, at
+        self.session.flush()
 
     def next_number(self, board_id: int, year: int) -> int:
         """The next register sequence for the board and year; the board row lock keeps it unique."""
         self.session.execute(select(BoardRow.id).where(BoardRow.id == board_id).with_for_update())
-        prefix = register_prefix(year) + "%"
         taken = self.session.execute(
             select(func.count()).select_from(ProposalRow)
-            .where(ProposalRow.board_id == board_id, ProposalRow.number.like(prefix))
+            .where(ProposalRow.board_id == board_id, ProposalRow.number.like(register_prefix(year) + "%"))
         ).scalar_one()
         return taken + 1
 
-    def due(self, now: datetime, limit: int = 50) -> list[int]:
-        """Open proposals whose deadline has passed; other instances' claimed rows are skipped."""
-        query = (select(ProposalRow.id).where(ProposalRow.status == Status.OPEN.value, ProposalRow.closes_at <= now)
-                 .order_by(ProposalRow.closes_at).limit(limit))
-        if self.session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        return list(self.session.execute(query).scalars())
-
-    def claim_render(self, proposal_id: int, now: datetime, hold: timedelta) -> tuple[str, object]:
-        """Claim the right to redraw a poll: ("done", None), ("wait", until) or ("go", version)."""
-        row = self.row(proposal_id, lock=True)
-        if row is None or row.rendered_version >= row.tally_version:
-            return "done", None
-        if row.render_lock_until is not None and row.render_lock_until > now:
-            return "wait", row.render_lock_until
-        row.render_lock_until = now + hold
-        return "go", row.tally_version
-
-    def stale(self) -> list[int]:
-        """Polls whose message is behind their votes or their closing."""
-        return list(self.session.execute(
-            select(ProposalRow.id).where(ProposalRow.rendered_version < ProposalRow.tally_version)).scalars())
-
-    def closed(self, board_id: int, limit: int | None = None) -> list[ProposalRow]:
-        """Closed proposals of a board, newest first."""
-        query = (select(ProposalRow).where(ProposalRow.board_id == board_id, ProposalRow.status == "closed")
+    def decided(self, board_id: int, limit: int | None = None) -> list[Proposal]:
+        """The board's register: closed proposals with a number, newest first (advisory checks have none)."""
+        query = (select(ProposalRow).where(ProposalRow.board_id == board_id, ProposalRow.status == "closed",
+                                           ProposalRow.number.is_not(None))
                  .order_by(ProposalRow.closed_at.desc(), ProposalRow.id.desc()))
-        return list(self.session.execute(query.limit(limit) if limit else query).scalars())
+        rows = self.session.execute(query.limit(limit) if limit else query).scalars().all()
+        return [to_domain(r, self.votes(r.id), self.interests(r.id)) for r in rows]
+
+    def open_of(self, board_id: int) -> list[Proposal]:
+        """The board's open polls, closing soonest first, with their votes."""
+        rows = self.session.execute(select(ProposalRow).where(ProposalRow.board_id == board_id,
+                                                              ProposalRow.status == "open")
+                                    .order_by(ProposalRow.closes_at, ProposalRow.id)).scalars().all()
+        return [to_domain(r, self.votes(r.id), self.interests(r.id)) for r in rows]
+
+    def decided_since(self, board_id: int, since: datetime) -> list[Proposal]:
+        """The board's decisions taken since `since`, oldest first."""
+        rows = self.session.execute(select(ProposalRow).where(
+            ProposalRow.board_id == board_id, ProposalRow.status == "closed", ProposalRow.number.is_not(None),
+            ProposalRow.closed_at >= since).order_by(ProposalRow.closed_at, ProposalRow.id)).scalars().all()
+        return [to_domain(r, [], []) for r in rows]
+
+    def by_number(self, board_id: int, number: str) -> Proposal | None:
+        """A decision by its register number."""
+        row = self.session.execute(select(ProposalRow).where(ProposalRow.board_id == board_id,
+                                                             ProposalRow.number == number)).scalar()
+        return to_domain(row, self.votes(row.id), self.interests(row.id)) if row else None

@@ -1,56 +1,176 @@
-"""The unit of work: one transaction, its repositories, and the audit log."""
+"""The unit of work: one transaction, its repositories, the audit log, and the outbox its events fill."""
 
 from __future__ import annotations
 
+import copy
+import threading
+from abc import ABC, abstractmethod
+
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.clock import Clock, SystemClock
+from bot.domain.effects import Cancel, Reschedule, effects_of
+from bot.domain.events import Event
 from storage.audit import AuditLog
+from storage.outbox import Outbox
 from storage.proposals import ProposalRepository
 from storage.repositories import (
     BoardRepository,
     CategoryRepository,
     OrganisationRepository,
+    People,
     ProcessedRequests,
     WorkspaceRepository,
 )
+from storage.schedules import ReminderRepository, ReviewRepository
 
 
-class UnitOfWork:
-    """`with uow: ...; uow.commit()`; anything not committed is rolled back on exit."""
+class AlreadyHandled(Exception):
+    """This request's key was claimed by an earlier delivery of it (a Slack retry): nothing more is done."""
 
-    def __init__(self, session_factory: sessionmaker[Session]):
-        self._factory = session_factory
+
+class RequestScope:
+    """One Slack request: its de-duplication key is claimed in the first transaction that commits.
+
+    The claim commits or rolls back with the work it protects, so there is never a key to release.
+    """
+
+    def __init__(self, key: str | None):
+        self.key, self.claimed, self.committed = key, False, False
+
+    def before_commit(self, uow: AbstractUnitOfWork) -> None:
+        """Claim the key inside the transaction; AlreadyHandled if an earlier delivery holds it."""
+        if self.key is not None and not self.claimed and not uow.requests.claim(self.key, at=uow.clock.now()):
+            raise AlreadyHandled(self.key)
+
+    def after_commit(self) -> None:
+        """Note that this request has changed something."""
+        self.committed = self.claimed = True
+
+
+class AbstractUnitOfWork(ABC):
+    """`with uow: ...; uow.commit()`; anything not committed is rolled back on exit.
+
+    Services `record` what happened; at commit the events become outbox jobs in the same transaction.
+    Subclasses provide the repositories and `_commit`/`_rollback`: the database's, or tests' in-memory fakes.
+    """
+
+    def __init__(self, *, clock: Clock, scope: RequestScope | None = None, wakers: list | None = None):
+        self.clock, self._scope, self._wakers = clock, scope, wakers or []
+        self.events: list[Event] = []
+
+    def __enter__(self) -> AbstractUnitOfWork:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._rollback()
+
+    def record(self, event: Event) -> None:
+        """Note something that happened; it reaches Slack through the outbox once this commits."""
+        self.events.append(event)
+
+    def commit(self) -> None:
+        """Make everything done in this unit of work permanent, with the outbox jobs its events cause."""
+        if self._scope is not None:
+            self._scope.before_commit(self)
+        for event in self.events:
+            for effect in effects_of(event):
+                if isinstance(effect, Reschedule):
+                    self.outbox.reschedule(effect.key, effect.due_at, now=event.at)
+                elif isinstance(effect, Cancel):
+                    self.outbox.cancel(effect.key, now=event.at)
+                else:
+                    self.outbox.add(effect, now=event.at)
+        queued, self.events = bool(self.events), []
+        self._commit()
+        if self._scope is not None:
+            self._scope.after_commit()
+        for wake in self._wakers if queued else ():
+            wake()
+
+    @abstractmethod
+    def _commit(self) -> None:
+        """Make the transaction permanent."""
+
+    @abstractmethod
+    def _rollback(self) -> None:
+        """Undo whatever was not committed, and let go of the transaction."""
+
+
+class UnitOfWork(AbstractUnitOfWork):
+    """One database transaction with its repositories."""
+
+    def __init__(self, session_factory: sessionmaker[Session], scope: RequestScope | None = None, *,
+                 audit_key: bytes, clock: Clock, queue: threading.RLock | None = None, wakers: list | None = None):
+        super().__init__(clock=clock, scope=scope, wakers=wakers)
+        self._factory, self._queue, self._audit_key = session_factory, queue, audit_key
 
     def __enter__(self) -> UnitOfWork:
+        if self._queue is not None:
+            self._queue.acquire()
         self.session = self._factory()
         self.workspaces = WorkspaceRepository(self.session)
         self.organisations = OrganisationRepository(self.session)
         self.boards = BoardRepository(self.session)
         self.requests = ProcessedRequests(self.session)
-        self.audit = AuditLog(self.session)
+        self.audit = AuditLog(self.session, key=self._audit_key)
         self.proposals = ProposalRepository(self.session)
         self.categories = CategoryRepository(self.session)
+        self.people = People(self.session)
+        self.outbox = Outbox(self.session)
+        self.reviews = ReviewRepository(self.session)
+        self.reminders = ReminderRepository(self.session)
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.session.rollback()
-        self.session.close()
+    def _rollback(self) -> None:
+        try:
+            self.session.rollback()
+            self.session.close()
+        finally:
+            if self._queue is not None:
+                self._queue.release()
 
-    def commit(self) -> None:
-        """Make everything done in this unit of work permanent."""
+    def _commit(self) -> None:
         self.session.commit()
 
 
 class Database:
     """Hands out units of work: writers take the write lock at BEGIN, readers do not."""
 
-    def __init__(self, writer: sessionmaker[Session], reader: sessionmaker[Session]):
+    def __init__(self, writer: sessionmaker[Session], reader: sessionmaker[Session], *, audit_key: bytes,
+                 clock: Clock | None = None):
         self._writer, self._reader = writer, reader
+        self.audit_key = audit_key
+        self.clock = clock or SystemClock()
+        self.scope: RequestScope | None = None
+        self.wakers: list = []  # called after a commit that queued outbox jobs (this process's dispatcher)
+        # SQLite lets one writer in at a time and makes the others sleep and retry, which starves some
+        # of them for seconds; queueing a process's writers here keeps that wait short and fair.
+        bind = writer.kw.get("bind")
+        self._writers = threading.RLock() if bind is not None and bind.dialect.name == "sqlite" else None
+
+    def for_request(self, key: str | None) -> Database:
+        """The same database, with writes tied to one Slack request's de-duplication key."""
+        scoped = copy.copy(self)
+        scoped.scope = RequestScope(key)
+        return scoped
+
+    def unscoped(self) -> Database:
+        """The same database, with writes tied to no request (an error reply must not claim the request's key)."""
+        plain = copy.copy(self)
+        plain.scope = None
+        return plain
+
+    def claim_request(self) -> None:
+        """Claim this request's key on its own, for a request that writes nothing else (AlreadyHandled if taken)."""
+        with self.uow() as uow:
+            uow.commit()
 
     def uow(self) -> UnitOfWork:
         """A unit of work that may write."""
-        return UnitOfWork(self._writer)
+        return UnitOfWork(self._writer, self.scope, audit_key=self.audit_key, clock=self.clock,
+                          queue=self._writers, wakers=self.wakers)
 
     def read(self) -> UnitOfWork:
         """A unit of work for reading only."""
-        return UnitOfWork(self._reader)
+        return UnitOfWork(self._reader, audit_key=self.audit_key, clock=self.clock)

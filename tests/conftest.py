@@ -15,19 +15,21 @@ from storage.migrate import upgrade
 from storage.uow import Database
 
 PG_URL = os.environ.get("COLLAB_TEST_DATABASE_URL")
+TEST_AUDIT_KEY = bytes(range(32))  # fixed, so a test can recompute or forge hashes the way an intruder cannot
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 
 
-def fresh_database_url(backend: str, tmp_dir) -> tuple[str, callable]:
-    """A URL to an empty database of the backend, and a function that removes it afterwards."""
+def fresh_database_url(backend: str, tmp_dir, *, pg_url: str | None = None) -> tuple[str, callable]:
+    """A URL to an empty database of the backend (a throwaway schema on PostgreSQL), and how to remove it."""
     if backend == "sqlite":
         return f"sqlite:///{tmp_dir}/collab-{uuid.uuid4().hex[:8]}.db", lambda: None
+    pg_url = pg_url or PG_URL
     schema = f"cbtest_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in PG_URL else "?"
-    url = f"{PG_URL}{separator}options={quote(f'-csearch_path={schema}')}"
+    separator = "&" if "?" in pg_url else "?"
+    url = f"{pg_url}{separator}options={quote(f'-csearch_path={schema}')}"
 
     def drop():
         with admin.connect() as conn:
@@ -42,7 +44,7 @@ def database_url(request, tmp_path) -> Iterator[str]:
     """A migrated, empty database on each backend in turn."""
     url, drop = fresh_database_url(request.param, tmp_path)
     engine = make_engine(url)
-    upgrade(engine)
+    upgrade(engine, audit_key=TEST_AUDIT_KEY)
     engine.dispose()
     yield url
     drop()
@@ -52,5 +54,5 @@ def database_url(request, tmp_path) -> Iterator[str]:
 def db(database_url) -> Iterator[Database]:
     """A Database (units of work) on the migrated test database."""
     engine = make_engine(database_url)
-    yield Database(*session_factories(engine))
+    yield Database(*session_factories(engine), audit_key=TEST_AUDIT_KEY)
     engine.dispose()

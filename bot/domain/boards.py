@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.domain.errors import Conflict, InvalidValue, NotAllowed, NotFound
-from bot.domain.text import escape
+from bot.domain.reviews import BoardSettings
+from bot.domain.text import clean, escape
 
 
 class BoardKind(StrEnum):
@@ -46,6 +47,25 @@ class Role(StrEnum):
 
 
 MANAGING_ROLES = frozenset({Role.CHAIR, Role.SECRETARY})
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """A trust, council or voluntary body registered in a workspace."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One board as a member sees it on their Home tab: the board, their role, how many sit on it."""
+
+    board_name: str
+    channel_id: str
+    kind: BoardKind
+    role: Role
+    members: int
 MAX_NAME_LENGTH = 80
 
 
@@ -56,6 +76,7 @@ class Member:
     user_id: str
     organisation: str
     role: Role
+    org_voter: bool = False  # casts the organisation's vote on polls that take one vote per organisation
 
 
 @dataclass
@@ -70,6 +91,8 @@ class Board:
     timezone: str
     default_rule: DecisionRule
     members: list[Member] = field(default_factory=list)
+    team_id: str = ""  # the Slack workspace it belongs to
+    settings: BoardSettings = field(default_factory=BoardSettings)
 
     def member(self, user_id: str) -> Member | None:
         """The member record for a Slack user, if they sit on this board."""
@@ -91,8 +114,8 @@ def parse_choice(enum: type[StrEnum], raw: str, *, field_name: str, label: str):
 
 
 def clean_name(raw: str, *, field_name: str, label: str) -> str:
-    """A trimmed, single-spaced name, or an InvalidValue when empty or too long."""
-    name = " ".join(raw.split())
+    """A cleaned, single-spaced name, or an InvalidValue when nothing visible is left or it is too long."""
+    name = clean(raw)
     if not name:
         raise InvalidValue(f"Please give the {label}.", field=field_name)
     if len(name) > MAX_NAME_LENGTH:
@@ -111,18 +134,40 @@ def ensure_can_manage(board: Board, user_id: str) -> Member:
     return member
 
 
-def ensure_can_remove(board: Board, actor_id: str, target_id: str) -> Member:
-    """The member to remove, if the actor may remove them without leaving the board unmanaged."""
+def _managed_member(board: Board, actor_id: str, target_id: str) -> Member:
+    """The target member, once the actor is known to manage the board; NotFound if they aren't on it."""
     ensure_can_manage(board, actor_id)
     target = board.member(target_id)
     if target is None:
         raise NotFound(f"<@{target_id}> is not a member of *{escape(board.name)}*.")
+    return target
+
+
+def ensure_can_remove(board: Board, actor_id: str, target_id: str) -> Member:
+    """The member to remove, if the actor may remove them without leaving the board unmanaged."""
+    target = _managed_member(board, actor_id, target_id)
     remaining = [m for m in board.managers() if m.user_id != target_id]
     if target.role in MANAGING_ROLES and not remaining:
         raise Conflict(
             f"<@{target_id}> is the board's last chair or secretary. "
             "Make someone else chair or secretary first, so the board can still be managed."
         )
+    return target
+
+
+def ensure_founding_role(role: Role) -> Role:
+    """Whoever sets a board up must be able to manage it, so that it never starts unmanaged."""
+    if role not in MANAGING_ROLES:
+        raise InvalidValue("Whoever sets up a board becomes its chair or secretary; choose one of those.",
+                           field="role")
+    return role
+
+
+def ensure_can_nominate(board: Board, actor_id: str, target_id: str) -> Member:
+    """The member to nominate as their organisation's voter, if the actor manages the board and they may vote."""
+    target = _managed_member(board, actor_id, target_id)
+    if target.role is Role.OBSERVER:
+        raise Conflict(f"<@{target_id}> is an observer; only voting members can cast their organisation's vote.")
     return target
 
 

@@ -67,12 +67,58 @@ class Decisions:
     """List the board's recent decisions."""
 
 
-Command = Propose | Decisions | Help | Setup | OrgAdd | OrgList | MembersList | MembersAdd | MembersRemove
+@dataclass(frozen=True)
+class MembersNominate:
+    """Make a member their organisation's voter on polls that take one vote per organisation."""
+
+    user_id: str
+
+
+@dataclass(frozen=True)
+class History:
+    """Show how each member's position changed on one decision."""
+
+    number: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Open the board's settings: time zone, digest, reminders, working days."""
+
+
+@dataclass(frozen=True)
+class Reviews:
+    """List the board's governance reviews."""
+
+
+@dataclass(frozen=True)
+class ReviewsAdd:
+    """Open the modal that adds a review."""
+
+
+@dataclass(frozen=True)
+class ReviewsRemove:
+    """Stop one of the board's reviews."""
+
+    review_id: int
+
+
+@dataclass(frozen=True)
+class Reminders:
+    """Show the chair who was reminded to vote on each open poll."""
+
+
+Command = (Propose | Decisions | History | Help | Setup | OrgAdd | OrgList | MembersList | MembersAdd | MembersRemove
+           | MembersNominate | Settings | Reviews | ReviewsAdd | ReviewsRemove | Reminders)
+REGISTER_NUMBER = re.compile(r"^CB-\d{4}-\d{3,}$", re.ASCII)
 
 USAGE = {
     "org add": "/collab org add <organisation name>",
     "members add": "/collab members add @person <organisation> <chair|secretary|member|observer>",
     "members remove": "/collab members remove @person",
+    "members nominate": "/collab members nominate @person",
+    "history": "/collab history CB-2026-001",
+    "reviews remove": "/collab reviews remove <number>",
 }
 
 
@@ -102,6 +148,25 @@ def parse(text: str) -> Command:
         return Propose(title=text.strip()[len(words[0]):].strip())
     if head[0] in ("decisions", "register"):
         return Decisions()
+    if head[0] == "settings":
+        return Settings()
+    if head[0] in ("reviews", "review"):
+        if head[1:] == ["add"]:
+            return ReviewsAdd()
+        if head[1:2] == ["remove"]:
+            number = words[2].lstrip("#") if len(words) == 3 else ""
+            if not (number.isascii() and number.isdigit() and 0 < int(number) < 2**31):
+                raise UsageError("Give the review's number, as `/collab reviews` lists it.",
+                                 usage=USAGE["reviews remove"])
+            return ReviewsRemove(review_id=int(number))
+        return Reviews()
+    if head[0] in ("reminders", "reminded"):
+        return Reminders()
+    if head[0] == "history":
+        number = words[1].upper() if len(words) == 2 else ""
+        if not REGISTER_NUMBER.match(number):
+            raise UsageError("Give the decision's register number.", usage=USAGE["history"])
+        return History(number=number)
     if head[0] in ("org", "orgs", "organisation", "organisations"):
         return _parse_org(words[1:], head[1:])
     if head[0] == "members":
@@ -136,4 +201,9 @@ def _parse_members(rest: list[str], head: list[str]) -> Command:
         if len(rest) != 2:
             raise UsageError("Say who to remove.", usage=usage)
         return MembersRemove(user_id=parse_mention(rest[1], usage=usage))
+    if head[0] in ("nominate", "voter"):
+        usage = USAGE["members nominate"]
+        if len(rest) != 2:
+            raise UsageError("Say whom to nominate.", usage=usage)
+        return MembersNominate(user_id=parse_mention(rest[1], usage=usage))
     return Help()

@@ -105,6 +105,17 @@ class Vote:
 
 
 @dataclass(frozen=True)
+class PositionChange:
+    """One position a member took, in order: the vote history of a proposal."""
+
+    user_id: str
+    position: Position
+    at: datetime
+    reason: str = ""
+    proxy_by: str | None = None
+
+
+@dataclass(frozen=True)
 class VoteReceipt:
     """What recording a position did: the position, whether it changed, whether the poll then closed."""
 
@@ -112,6 +123,7 @@ class VoteReceipt:
     changed: bool
     closed: bool
     counted_for: str | None = None  # with one vote per organisation: whose position counts instead
+    nominated: bool = False  # ...and whether that is because the chair nominated them
 
 
 @dataclass(frozen=True)
@@ -120,6 +132,15 @@ class Voter:
 
     user_id: str
     organisation: str
+    org_voter: bool = False
+
+
+def organisation_speakers(votes: list[Vote], eligible: list[Voter]) -> dict[str, str]:
+    """Per organisation, whose position counts when it has one vote: its nominated voter, else its first voter."""
+    speakers = {v.organisation: v.user_id for v in eligible if v.org_voter}
+    for vote in sorted(votes, key=lambda v: (v.first_at, v.user_id)):
+        speakers.setdefault(vote.organisation, vote.user_id)
+    return speakers
 
 
 @dataclass
@@ -146,20 +167,19 @@ class Tally:
 
 
 def tally(votes: list[Vote], eligible: list[Voter], *, per_organisation: bool = False) -> Tally:
-    """Count the votes of eligible voters; with one vote per organisation, the first recorded stands."""
+    """Count the votes of eligible voters; with one vote per organisation, only its speaker's counts."""
     allowed = {v.user_id for v in eligible}
     current = sorted((v for v in votes if v.user_id in allowed), key=lambda v: (v.first_at, v.user_id))
-    counted, superseded, seen_orgs = [], [], set()
-    for vote in current:
-        if per_organisation and vote.organisation in seen_orgs:
-            superseded.append(vote)
-            continue
-        seen_orgs.add(vote.organisation)
-        counted.append(vote)
+    speakers = organisation_speakers(current, eligible) if per_organisation else {}
+    counted = [v for v in current if not per_organisation or speakers[v.organisation] == v.user_id]
+    superseded = [v for v in current if per_organisation and speakers[v.organisation] != v.user_id]
+    seen_orgs = {v.organisation for v in counted}
     voted_users = {v.user_id for v in current}
     organisations = {v.organisation for v in eligible}
-    waiting = [v for v in eligible if v.user_id not in voted_users
-               and not (per_organisation and v.organisation in seen_orgs)]
+    # With one vote per organisation, an organisation waits only on its speaker once it has one.
+    waiting = [v for v in eligible if v.user_id not in voted_users and (
+        not per_organisation or (v.organisation not in seen_orgs and speakers.get(v.organisation, v.user_id)
+                                 == v.user_id))]
     counts = {p: 0 for p in Position}
     for vote in counted:
         counts[vote.position] += 1

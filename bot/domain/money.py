@@ -9,22 +9,24 @@ from bot.domain.errors import InvalidValue
 
 MAX_PENCE = 100_000_000_000 * 100  # £100bn: beyond any collaborative's budget, so surely a slip
 MULTIPLIERS = {"": 1, "k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000, "b": 1_000_000_000}
-AMOUNT = re.compile(r"^(?P<number>\d+(?:\.\d+)?)\s*(?P<unit>k|m|mn|bn|b)?$")
+# ASCII digits only (re.ASCII: \d would take full-width and Arabic-Indic digits), commas only in groups of three.
+AMOUNT = re.compile(r"^(?:£|gbp)?\s*(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?\s*(?P<unit>k|m|mn|bn|b)?$",
+                    re.ASCII)
 
 
 def parse_amount(raw: str, *, field_name: str = "amount") -> int | None:
     """Pence for a typed amount; None when left blank; InvalidValue for anything else."""
-    text = raw.strip().lower().replace(",", "").replace(" ", "")
+    text = " ".join(raw.lower().split())
     if not text:
         return None
-    if text.startswith("-") or text.startswith("£-"):
+    if text.replace(" ", "").startswith(("-", "£-", "-£", "gbp-")):
         raise InvalidValue("The amount cannot be negative.", field=field_name)
-    text = text.removeprefix("£").removeprefix("gbp")
     match = AMOUNT.match(text)
     if not match:
         raise InvalidValue("Give the amount in pounds, for example £250,000, 250k or £1.2m.", field=field_name)
     try:
-        pounds = Decimal(match["number"]) * MULTIPLIERS[match["unit"] or ""]
+        number = match["whole"].replace(",", "") + (match["fraction"] or "")
+        pounds = Decimal(number) * MULTIPLIERS[match["unit"] or ""]
     except InvalidOperation:
         raise InvalidValue("Give the amount in pounds, for example £250,000.", field=field_name) from None
     pence = pounds * 100

@@ -14,13 +14,14 @@ from bot.domain.decisions import (
     POSITIONS_NEEDING_REASON,
     Position,
     Quorum,
+    Result,
     Vote,
     Voter,
     parse_fraction,
     parse_quorum,
 )
 from bot.domain.errors import Conflict, InvalidValue, NotAllowed
-from bot.domain.text import escape
+from bot.domain.text import clean, escape
 
 VOTING_ROLES = frozenset({Role.CHAIR, Role.SECRETARY, Role.MEMBER})
 TITLE_LIMIT = 150
@@ -35,6 +36,15 @@ SECRET_RULES = frozenset({DecisionRule.MAJORITY, DecisionRule.SUPERMAJORITY})
 class Status(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
+
+
+class Ability(StrEnum):
+    """What someone asks to do with an open poll before a modal for it opens."""
+
+    VOTE = "vote"
+    DECLARE = "declare"
+    STEER = "steer"
+    PROXY = "proxy"
 
 
 class InterestDecision(StrEnum):
@@ -91,6 +101,15 @@ class Proposal:
     status: Status = Status.OPEN
     votes: list[Vote] = field(default_factory=list)
     interests: list[Interest] = field(default_factory=list)
+    board_id: int | None = None
+    channel_id: str = ""
+    opened_at: datetime | None = None
+    number: str | None = None  # its register number, once closed (advisory sense checks have none)
+    result: Result | None = None
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    message_ts: str | None = None  # the poll message in the channel, once posted
+    request_key: str = ""
 
     def recused(self) -> set[str]:
         """Users the chair has recused from this proposal."""
@@ -99,13 +118,14 @@ class Proposal:
     def eligible(self, board: Board) -> list[Voter]:
         """The board's voting members (not observers) who are not recused."""
         recused = self.recused()
-        return [Voter(m.user_id, m.organisation) for m in board.members
+        return [Voter(m.user_id, m.organisation, m.org_voter) for m in board.members
                 if m.role in VOTING_ROLES and m.user_id not in recused]
 
 
-def clean_text(raw: str, *, limit: int, field_name: str, label: str, required: bool = True) -> str:
-    """Trimmed text within a length limit; InvalidValue when required and blank, or too long."""
-    text = (raw or "").strip()
+def clean_text(raw: str, *, limit: int, field_name: str, label: str, required: bool = True,
+               multiline: bool = True) -> str:
+    """Cleaned text within a length limit; InvalidValue when required and nothing visible is left, or too long."""
+    text = clean(raw, multiline=multiline)
     if required and not text:
         raise InvalidValue(f"Please give the {label}.", field=field_name)
     if len(text) > limit:
@@ -123,9 +143,14 @@ def parse_threshold(raw: str) -> Fraction:
     return value
 
 
-def check_options(*, rule: DecisionRule, secret: bool) -> None:
-    """Refuse option combinations that make no sense for the rule."""
-    if secret and rule not in SECRET_RULES:
+OPTIONS = frozenset({"secret", "hide_results", "per_organisation"})
+
+
+def check_options(*, rule: DecisionRule, options: set[str]) -> None:
+    """Refuse unknown options, and combinations that make no sense for the rule."""
+    if not options <= OPTIONS:
+        raise InvalidValue("Choose only the options offered.", field="options")
+    if "secret" in options and rule not in SECRET_RULES:
         raise InvalidValue("A secret ballot is only for majority or supermajority votes.", field="options")
 
 
@@ -136,6 +161,12 @@ def check_closing(closes_at: datetime, now: datetime) -> datetime:
     if closes_at > now + timedelta(days=MAX_POLL_DAYS):
         raise InvalidValue("The closing time must be within a year.", field="closes_at")
     return closes_at
+
+
+def remind_at(closes_at: datetime, hours: int, now: datetime) -> datetime | None:
+    """When non-voters are reminded: `hours` before the close, if that is still to come (0 hours: never)."""
+    moment = closes_at - timedelta(hours=hours)
+    return moment if hours and moment > now else None
 
 
 def default_closing(now: datetime, timezone: str) -> datetime:
@@ -163,7 +194,7 @@ def ensure_can_vote(board: Board, proposal: Proposal, user_id: str) -> Voter:
         raise NotAllowed("Observers follow the discussion but do not vote.")
     if user_id in proposal.recused():
         raise NotAllowed("The chair has recused you from this proposal because of your declared interest.")
-    return Voter(member.user_id, member.organisation)
+    return Voter(member.user_id, member.organisation, member.org_voter)
 
 
 def ensure_open(proposal: Proposal) -> None:
@@ -176,8 +207,9 @@ def ensure_can_steer(board: Board, proposal: Proposal, user_id: str) -> None:
     """Close, extend or withdraw: the chair, the secretary or the proposer."""
     ensure_open(proposal)
     member = board.member(user_id)
-    if user_id != proposal.proposer and (member is None or member.role not in (Role.CHAIR, Role.SECRETARY)):
-        raise NotAllowed("Only the chair, the secretary or the proposer can close, extend or withdraw this poll.")
+    if member is None or (user_id != proposal.proposer and member.role not in (Role.CHAIR, Role.SECRETARY)):
+        raise NotAllowed("Only the chair, the secretary or the proposer (while still on the board) can close, "
+                         "extend or withdraw this poll.")
 
 
 def ensure_chair(board: Board, user_id: str, *, doing: str) -> None:
@@ -185,6 +217,21 @@ def ensure_chair(board: Board, user_id: str, *, doing: str) -> None:
     member = board.member(user_id)
     if member is None or member.role is not Role.CHAIR:
         raise NotAllowed(f"Only the chair can {doing}.")
+
+
+def ensure_may(ability: Ability, board: Board, proposal: Proposal, user_id: str) -> None:
+    """Refuse `ability` to someone whose current membership and role don't allow it."""
+    if ability is Ability.VOTE:
+        ensure_can_vote(board, proposal, user_id)
+    elif ability is Ability.STEER:
+        ensure_can_steer(board, proposal, user_id)
+    elif ability is Ability.DECLARE:
+        ensure_open(proposal)
+        if board.member(user_id) is None:
+            raise NotAllowed("Only members of the board declare interests on its proposals.")
+    else:
+        ensure_open(proposal)
+        ensure_chair(board, user_id, doing="record a vote on someone's behalf")
 
 
 def check_reason(position: Position, reason: str) -> str:
@@ -214,10 +261,10 @@ def draft(*, board: Board, proposer: str, title: str, description: str, category
     if amount is not None and chosen.kind != "money":
         raise InvalidValue(f"{chosen.label} decisions do not carry an amount; leave it blank or choose Finance.",
                            field="amount")
+    check_options(rule=rule, options=options)
     secret = "secret" in options
-    check_options(rule=rule, secret=secret)
     return Proposal(
-        id=None, title=clean_text(title, limit=TITLE_LIMIT, field_name="title", label="title"),
+        id=None, title=clean_text(title, limit=TITLE_LIMIT, field_name="title", label="title", multiline=False),
         description=clean_text(description, limit=DESCRIPTION_LIMIT, field_name="description",
                                label="description", required=False),
         category=chosen.key, amount_pence=amount, rule=rule,

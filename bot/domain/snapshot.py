@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.boards import Board
-from bot.domain.decisions import Outcome, Result, Tally
+from bot.domain.decisions import Outcome, PositionChange, Result, Tally
 from bot.domain.proposals import Proposal
 
 
@@ -25,4 +25,4 @@ class PollSnapshot:
     closed_by: str | None
     closed_at: datetime | None
     category_label: str
-    outcome_posted: bool
+    history: tuple[PositionChange, ...] = ()  # loaded for the register and /collab history only

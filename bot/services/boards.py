@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.domain.boards import (
     Board,
@@ -11,17 +12,21 @@ from bot.domain.boards import (
     DecisionRule,
     Member,
     Role,
+    Seat,
     clean_name,
     ensure_can_manage,
+    ensure_can_nominate,
     ensure_can_remove,
+    ensure_founding_role,
     ensure_role_change_keeps_a_manager,
     parse_timezone,
 )
 from bot.domain.errors import Conflict, NotFound
+from bot.domain.events import BoardCreated, MembershipChanged, Route
 from bot.domain.text import escape
-from storage.models import BoardRow
-from storage.repositories import to_domain
 from storage.uow import Database, UnitOfWork
+
+NO_BOARD = "This channel is not linked to a board yet. Run `/collab setup` here to create one."
 
 
 @dataclass(frozen=True)
@@ -33,13 +38,16 @@ class MemberChange:
     outcome: str  # "added" | "updated" | "unchanged"
 
 
-def linked_board(uow: UnitOfWork, team_id: str, channel_id: str) -> tuple[int, BoardRow, Board]:
-    """The workspace id, row and domain board linked to a channel, or NotFound saying how to set one up."""
+def linked_board(uow: UnitOfWork, team_id: str, channel_id: str, *, lock: bool = False) -> tuple[int, Board]:
+    """The workspace id and the board linked to a channel, or NotFound saying how to set one up.
+
+    With `lock`, other changes to the same board wait until this transaction ends.
+    """
     workspace_id = uow.workspaces.find(team_id)
-    row = uow.boards.row_for_channel(workspace_id, channel_id) if workspace_id else None
-    if row is None:
-        raise NotFound("This channel is not linked to a board yet. Run `/collab setup` here to create one.")
-    return workspace_id, row, to_domain(row)
+    board = uow.boards.for_channel(workspace_id, channel_id, lock=lock) if workspace_id else None
+    if board is None:
+        raise NotFound(NO_BOARD)
+    return workspace_id, board
 
 
 def board_for_channel(db: Database, *, team_id: str, channel_id: str) -> Board | None:
@@ -52,51 +60,52 @@ def board_for_channel(db: Database, *, team_id: str, channel_id: str) -> Board |
 def setup_board(
     db: Database, *, team_id: str, channel_id: str, actor: str, name: str, kind: BoardKind,
     collaboration_type: CollaborationType, timezone: str, default_rule: DecisionRule,
-    organisation: str, role: Role,
+    organisation: str, role: Role, now: datetime,
 ) -> Board:
-    """Link the channel to a new board with the actor as its first chair or secretary."""
-    board = Board(
-        id=None, name=clean_name(name, field_name="name", label="board name"), kind=kind,
-        collaboration_type=collaboration_type, channel_id=channel_id,
-        timezone=parse_timezone(timezone), default_rule=default_rule,
-    )
+    """Link the channel to a new board with the actor as its first chair or secretary; it is announced there."""
+    ensure_founding_role(role)
+    board = Board(id=None, name=clean_name(name, field_name="name", label="board name"), kind=kind,
+                  collaboration_type=collaboration_type, channel_id=channel_id,
+                  timezone=parse_timezone(timezone), default_rule=default_rule, team_id=team_id)
     org_name = clean_name(organisation, field_name="organisation", label="organisation")
     with db.uow() as uow:
-        workspace_id = uow.workspaces.get_or_create(team_id)
-        if uow.boards.row_for_channel(workspace_id, channel_id) is not None:
+        workspace_id = uow.workspaces.get_or_create(team_id, at=now)
+        if uow.boards.for_channel(workspace_id, channel_id) is not None:
             raise Conflict("This channel is already linked to a board. Use another channel for a new board.",
                            field="name")
+        uow.categories.seed(workspace_id)
         org = uow.organisations.find(workspace_id, org_name)
         if org is None:
-            org = uow.organisations.add(workspace_id, org_name, actor)
-            uow.audit.append(actor=actor, action="organisation.added",
+            org = uow.organisations.add(workspace_id, org_name, by=actor, at=now)
+            uow.audit.append(actor=actor, action="organisation.added", at=now,
                              payload={"team": team_id, "organisation": org.name})
-        row = uow.boards.add(workspace_id, board, actor)
-        uow.boards.set_member(row, user_id=actor, organisation=org, role=role, by=actor)
-        uow.audit.append(actor=actor, action="board.created", payload={
-            "team": team_id, "board_id": row.id, "name": board.name, "kind": kind.value,
+        board.id = uow.boards.add(workspace_id, board, by=actor, at=now)
+        board.members = [Member(actor, org.name, role)]
+        uow.boards.put_member(board.id, board.members[0], org, by=actor, at=now)
+        uow.audit.append(actor=actor, action="board.created", at=now, payload={
+            "team": team_id, "board_id": board.id, "name": board.name, "kind": kind.value,
             "collaboration_type": collaboration_type.value, "channel": channel_id,
             "timezone": board.timezone, "default_rule": default_rule.value,
         })
-        uow.audit.append(actor=actor, action="member.added", payload={
-            "board_id": row.id, "user": actor, "organisation": org.name, "role": role.value,
-        })
+        uow.audit.append(actor=actor, action="member.added", at=now, payload={
+            "board_id": board.id, "user": actor, "organisation": org.name, "role": role.value})
+        uow.record(BoardCreated(now, board.id, Route(team_id, actor, channel_id)))
+        uow.record(MembershipChanged(now, team_id, actor))
         uow.commit()
-        board.id = row.id
-        board.members = [Member(actor, org.name, role)]
         return board
 
 
-def add_organisation(db: Database, *, team_id: str, channel_id: str, actor: str, name: str) -> str:
+def add_organisation(db: Database, *, team_id: str, channel_id: str, actor: str, name: str, now: datetime) -> str:
     """Register an organisation; only a chair or secretary of this channel's board may."""
     name = clean_name(name, field_name="organisation", label="organisation name")
     with db.uow() as uow:
-        workspace_id, _, board = linked_board(uow, team_id, channel_id)
+        workspace_id, board = linked_board(uow, team_id, channel_id, lock=True)
         ensure_can_manage(board, actor)
         if uow.organisations.find(workspace_id, name) is not None:
             raise Conflict(f"*{escape(name)}* is already registered.")
-        org = uow.organisations.add(workspace_id, name, actor)
-        uow.audit.append(actor=actor, action="organisation.added", payload={"team": team_id, "organisation": name})
+        org = uow.organisations.add(workspace_id, name, by=actor, at=now)
+        uow.audit.append(actor=actor, action="organisation.added", at=now,
+                         payload={"team": team_id, "organisation": name})
         uow.commit()
         return org.name
 
@@ -105,57 +114,81 @@ def list_organisations(db: Database, *, team_id: str) -> list[tuple[str, int]]:
     """The workspace's organisations with their number of board seats."""
     with db.read() as uow:
         workspace_id = uow.workspaces.find(team_id)
-        return uow.organisations.list(workspace_id) if workspace_id else []
+        return uow.organisations.seats(workspace_id) if workspace_id else []
 
 
 def list_members(db: Database, *, team_id: str, channel_id: str) -> Board:
     """This channel's board with its members."""
     with db.read() as uow:
-        return linked_board(uow, team_id, channel_id)[2]
+        return linked_board(uow, team_id, channel_id)[1]
 
 
-def add_member(
-    db: Database, *, team_id: str, channel_id: str, actor: str, user_id: str, organisation: str, role: Role
-) -> MemberChange:
+def add_member(db: Database, *, team_id: str, channel_id: str, actor: str, user_id: str, organisation: str,
+               role: Role, now: datetime) -> MemberChange:
     """Put a user on the board for an organisation, or change their organisation or role."""
     with db.uow() as uow:
-        workspace_id, row, board = linked_board(uow, team_id, channel_id)
+        workspace_id, board = linked_board(uow, team_id, channel_id, lock=True)
         ensure_can_manage(board, actor)
         org = uow.organisations.find(workspace_id, organisation)
         if org is None:
             raise NotFound(
                 f"*{escape(organisation)}* is not a registered organisation. "
-                f"Add it first with `/collab org add {escape(organisation)}`, or check `/collab org list`."
-            )
+                f"Add it first with `/collab org add {escape(organisation)}`, or check `/collab org list`.")
         before = board.member(user_id)
-        member = Member(user_id, org.name, role)
+        # A nomination speaks for one organisation, and observers don't vote.
+        keeps_nomination = before is not None and before.organisation == org.name and role is not Role.OBSERVER
+        member = Member(user_id, org.name, role, keeps_nomination and before.org_voter)
         if before == member:
             return MemberChange(board, member, "unchanged")
         ensure_role_change_keeps_a_manager(board, user_id, role)
-        uow.boards.set_member(row, user_id=user_id, organisation=org, role=role, by=actor)
-        payload = {"board_id": row.id, "user": user_id, "organisation": org.name, "role": role.value}
+        uow.boards.put_member(board.id, member, org, by=actor, at=now)
+        payload = {"board_id": board.id, "user": user_id, "organisation": org.name, "role": role.value}
         if before is not None:
             payload["was"] = {"organisation": before.organisation, "role": before.role.value}
-        uow.audit.append(actor=actor, action="member.updated" if before else "member.added", payload=payload)
+        uow.audit.append(actor=actor, action="member.updated" if before else "member.added", payload=payload, at=now)
+        uow.record(MembershipChanged(now, team_id, user_id))
         uow.commit()
-        return MemberChange(to_domain(row), member, "updated" if before else "added")
+        board.members = [m for m in board.members if m.user_id != user_id] + [member]
+        return MemberChange(board, member, "updated" if before else "added")
 
 
-def remove_member(db: Database, *, team_id: str, channel_id: str, actor: str, user_id: str) -> Board:
+def remove_member(db: Database, *, team_id: str, channel_id: str, actor: str, user_id: str, now: datetime) -> Board:
     """Take a user off the board, never leaving it without a chair or secretary."""
     with db.uow() as uow:
-        _, row, board = linked_board(uow, team_id, channel_id)
+        _, board = linked_board(uow, team_id, channel_id, lock=True)
         target = ensure_can_remove(board, actor, user_id)
-        uow.boards.remove_member(row, user_id)
-        uow.audit.append(actor=actor, action="member.removed", payload={
-            "board_id": row.id, "user": user_id, "organisation": target.organisation, "role": target.role.value,
-        })
+        uow.boards.remove_member(board.id, user_id)
+        uow.audit.append(actor=actor, action="member.removed", at=now, payload={
+            "board_id": board.id, "user": user_id, "organisation": target.organisation, "role": target.role.value})
+        uow.record(MembershipChanged(now, team_id, user_id))
         uow.commit()
-        return to_domain(row)
+        board.members = [m for m in board.members if m.user_id != user_id]
+        return board
 
 
-def memberships(db: Database, *, team_id: str, user_id: str) -> list[tuple[Board, Role]]:
-    """The boards a user sits on, with their role on each."""
+def nominate_voter(db: Database, *, team_id: str, channel_id: str, actor: str, user_id: str,
+                   now: datetime) -> Member:
+    """Make a member the one who casts their organisation's vote on polls taking one vote per organisation."""
+    with db.uow() as uow:
+        _, board = linked_board(uow, team_id, channel_id, lock=True)
+        target = ensure_can_nominate(board, actor, user_id)
+        if not target.org_voter:
+            uow.boards.nominate(board.id, user_id)
+            uow.audit.append(actor=actor, action="member.nominated", at=now, payload={
+                "board_id": board.id, "user": user_id, "organisation": target.organisation})
+            uow.commit()
+        return Member(target.user_id, target.organisation, target.role, True)
+
+
+def seats(db: Database, *, team_id: str, user_id: str) -> list[Seat]:
+    """The boards a user sits on, with their role on each and each board's size."""
     with db.read() as uow:
         workspace_id = uow.workspaces.find(team_id)
-        return uow.boards.memberships(workspace_id, user_id) if workspace_id else []
+        return uow.boards.seats(workspace_id, user_id) if workspace_id else []
+
+
+def home_opened(db: Database, *, team_id: str, user_id: str, now: datetime) -> None:
+    """Someone opened their Home tab: draw it afresh."""
+    with db.uow() as uow:
+        uow.record(MembershipChanged(now, team_id, user_id))
+        uow.commit()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 from slack_sdk.models.blocks import (
@@ -23,9 +22,10 @@ from bot.domain.decisions import Position
 from bot.domain.proposals import DESCRIPTION_LIMIT, REASON_LIMIT, TITLE_LIMIT, Category
 from bot.domain.text import cut, escape
 from prompts.blocks.polls import POSITION_LABELS, RULE_NAMES
-from prompts.ids import PollAction, PollBlock, PollCallback
+from prompts.ids import INPUT
+from prompts.ids.polls import PollBlock, PollCallback
 
-VALUE = PollAction.INPUT.value
+VALUE = INPUT
 OPTION_LABELS = {
     "secret": "Secret ballot (majority or supermajority only): tallies shown, names never",
     "hide_results": "Hide results until the poll closes",
@@ -40,32 +40,34 @@ def _text(block: PollBlock, label: str, *, initial: str = "", multiline=False, m
     return InputBlock(block_id=block.value, label=label, element=element, optional=optional, hint=hint)
 
 
-def _select(block: PollBlock, label: str, choices: dict[str, str], initial: str) -> InputBlock:
+def _select(block: PollBlock, label: str, choices: dict[str, str], initial: str | None,
+            placeholder: str | None = None) -> InputBlock:
     options = [Option(value=k, label=cut(v, 75)) for k, v in choices.items()]
-    chosen = next((o for o in options if o.value == initial), options[0])
-    return InputBlock(block_id=block.value, label=label,
-                      element=StaticSelectElement(action_id=VALUE, options=options, initial_option=chosen))
+    chosen = next((o for o in options if o.value == initial), None)
+    return InputBlock(block_id=block.value, label=label, element=StaticSelectElement(
+        action_id=VALUE, options=options, initial_option=chosen, placeholder=placeholder))
 
 
 def _epoch(moment: datetime) -> int:
     return int(moment.replace(tzinfo=UTC).timestamp())
 
 
-def _view(callback: PollCallback, title: str, submit: str, blocks: list, metadata: dict) -> dict:
+def _view(callback: PollCallback, title: str, submit: str, blocks: list, metadata: str) -> dict:
     return View(type="modal", callback_id=callback.value, title=PlainTextObject(text=title),
                 submit=PlainTextObject(text=submit), close=PlainTextObject(text="Cancel"),
-                private_metadata=json.dumps(metadata), blocks=blocks).to_dict()
+                private_metadata=metadata, blocks=blocks).to_dict()
 
 
 def propose_modal(*, board: Board, categories: list[Category], channel_id: str, title: str,
-                  closes_at: datetime) -> dict:
-    """The proposal form, with the board's defaults filled in."""
+                  closes_at: datetime, metadata: str) -> dict:
+    """The proposal form, with the board's defaults filled in; the proposer must choose the category."""
     blocks = [
         SectionBlock(text=f"This poll goes to *{escape(board.name)}* in <#{channel_id}>."),
         _text(PollBlock.TITLE, "Title", initial=cut(title, TITLE_LIMIT), max_length=TITLE_LIMIT),
         _text(PollBlock.DESCRIPTION, "What is proposed, and why", multiline=True, max_length=DESCRIPTION_LIMIT,
               optional=True),
-        _select(PollBlock.CATEGORY, "Category", {c.key: c.label for c in categories}, categories[0].key),
+        _select(PollBlock.CATEGORY, "Category", {c.key: c.label for c in categories}, None,
+                placeholder="Choose what kind of decision this is"),
         _text(PollBlock.AMOUNT, "Amount committed (GBP)", optional=True, max_length=30,
               placeholder="e.g. £250,000, 250k or £1.2m", hint="For finance decisions; leave blank otherwise."),
         InputBlock(block_id=PollBlock.CLOSES_AT.value, label="Poll closes",
@@ -79,34 +81,33 @@ def propose_modal(*, board: Board, categories: list[Category], channel_id: str, 
         InputBlock(block_id=PollBlock.OPTIONS.value, label="Options", optional=True, element=CheckboxesElement(
             action_id=VALUE, options=[Option(value=k, label=v) for k, v in OPTION_LABELS.items()])),
     ]
-    return _view(PollCallback.PROPOSE, "Put a proposal", "Open the poll", blocks, {"channel": channel_id})
+    return _view(PollCallback.PROPOSE, "Put a proposal", "Open the poll", blocks, metadata)
 
 
-def reason_modal(*, proposal_id: int, position: Position, title: str) -> dict:
+def reason_modal(*, position: Position, title: str, metadata: str) -> dict:
     """Ask why, for an objection or a reservation."""
     label = "Why do you object?" if position is Position.OBJECT else "What are your reservations?"
     blocks = [SectionBlock(text=f"*{escape(cut(title, 200))}*"),
               _text(PollBlock.REASON, label, multiline=True, max_length=REASON_LIMIT)]
-    return _view(PollCallback.VOTE_REASON, cut(POSITION_LABELS[position], 24), "Record", blocks,
-                 {"proposal": proposal_id, "position": position.value})
+    return _view(PollCallback.VOTE_REASON, cut(POSITION_LABELS[position], 24), "Record", blocks, metadata)
 
 
-def interest_modal(*, proposal_id: int, title: str) -> dict:
+def interest_modal(*, title: str, metadata: str) -> dict:
     """Declare a conflict of interest before voting."""
     blocks = [SectionBlock(text=f"*{escape(cut(title, 200))}*\nThe chair decides whether you step out of this "
                                 "vote. Your declaration appears on the decision record."),
               _text(PollBlock.REASON, "The nature of your interest", multiline=True, max_length=REASON_LIMIT)]
-    return _view(PollCallback.DECLARE_INTEREST, "Declare an interest", "Declare", blocks, {"proposal": proposal_id})
+    return _view(PollCallback.DECLARE_INTEREST, "Declare an interest", "Declare", blocks, metadata)
 
 
-def extend_modal(*, proposal_id: int, closes_at: datetime) -> dict:
+def extend_modal(*, closes_at: datetime, metadata: str) -> dict:
     """Choose a later deadline."""
     blocks = [InputBlock(block_id=PollBlock.CLOSES_AT.value, label="New closing time",
                          element=DateTimePickerElement(action_id=VALUE, initial_date_time=_epoch(closes_at)))]
-    return _view(PollCallback.EXTEND, "Extend the poll", "Extend", blocks, {"proposal": proposal_id})
+    return _view(PollCallback.EXTEND, "Extend the poll", "Extend", blocks, metadata)
 
 
-def proxy_modal(*, proposal_id: int) -> dict:
+def proxy_modal(*, metadata: str) -> dict:
     """The chair records a position for an absent member."""
     blocks = [
         InputBlock(block_id=PollBlock.PROXY_MEMBER.value, label="On behalf of",
@@ -115,4 +116,4 @@ def proxy_modal(*, proposal_id: int) -> dict:
                 Position.AGREE.value),
         _text(PollBlock.PROXY_REASON, "Why you are recording it for them", multiline=True, max_length=REASON_LIMIT),
     ]
-    return _view(PollCallback.PROXY, "Record a proxy vote", "Record", blocks, {"proposal": proposal_id})
+    return _view(PollCallback.PROXY, "Record a proxy vote", "Record", blocks, metadata)

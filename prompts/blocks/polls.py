@@ -13,9 +13,9 @@ from bot.domain.decisions import Outcome, Position
 from bot.domain.money import format_amount
 from bot.domain.proposals import InterestDecision, Status
 from bot.domain.snapshot import PollSnapshot
-from bot.domain.text import cut, escape
+from bot.domain.text import cut, escape, plural
 from prompts.blocks.common import context, header, message, section, sections
-from prompts.ids import PollAction, PollBlock
+from prompts.ids.polls import PollAction, PollBlock
 
 POSITION_LABELS = {
     Position.AGREE: "Agree", Position.RESERVATIONS: "Agree with reservations", Position.STAND_ASIDE: "Stand aside",
@@ -39,6 +39,7 @@ OUTCOME_LABELS = {
 
 
 NAMES_SHOWN = 100  # about 1,500 characters of mentions, well inside a section's 3,000
+PROXIES_SHOWN = 10
 
 
 def when(moment: datetime, timezone: str) -> str:
@@ -63,6 +64,9 @@ def _tally_lines(snap: PollSnapshot, *, final: bool) -> list[str]:
     t, p = snap.tally, snap.proposal
     unit = "organisations" if p.per_organisation else "eligible members"
     lines = [f"*{len(t.counted)} of {t.eligible_units} {unit} have voted.*"]
+    if p.secret and not final:
+        # Counts that move with each click would tell a small board who voted how.
+        return lines + ["_Secret ballot: the counts are shown when the poll closes, and names never._"]
     if p.hide_results and not final:
         return lines + ["_Positions stay hidden until the poll closes._"]
     for position, label in POSITION_LABELS.items():
@@ -73,7 +77,26 @@ def _tally_lines(snap: PollSnapshot, *, final: bool) -> list[str]:
             more = f" and {len(votes) - NAMES_SHOWN} more" if len(votes) > NAMES_SHOWN else ""
             line += "  " + ", ".join(names) + more
         lines.append(line)
-    return lines
+    return lines + proxy_lines(snap) + _uncounted_lines(snap)
+
+
+def proxy_lines(snap: PollSnapshot) -> list[str]:
+    """Who held each proxy and why (in a secret ballot, only how many and by whom)."""
+    proxies = [v for v in snap.tally.counted + snap.tally.superseded if v.proxy_by]
+    if snap.proposal.secret:
+        holders = sorted({v.proxy_by for v in proxies})
+        return [f"{plural(len(proxies), 'proxy vote')} recorded by " + ", ".join(f"<@{h}>" for h in holders)
+                ] if proxies else []
+    return [f"• <@{v.user_id}>'s position was recorded by <@{v.proxy_by}> as proxy: {escape(cut(v.reason, 200))}"
+            for v in proxies[:PROXIES_SHOWN]]
+
+
+def _uncounted_lines(snap: PollSnapshot) -> list[str]:
+    t = snap.tally
+    if not t.superseded or snap.proposal.secret:
+        return []
+    names = ", ".join(f"<@{v.user_id}> ({POSITION_LABELS[v.position].lower()})" for v in t.superseded[:NAMES_SHOWN])
+    return ["Not counted, as their organisation's vote is cast by another member: " + names]
 
 
 def _header_lines(snap: PollSnapshot) -> list[str]:
@@ -98,11 +121,17 @@ def _interest_lines(snap: PollSnapshot) -> list[str]:
             for i in snap.proposal.interests]
 
 
-def _buttons(proposal_id: int) -> list[dict]:
+def vote_buttons(proposal_id: int) -> list[dict]:
+    """The five position buttons, as on the poll (a reminder DM carries them too)."""
     value = str(proposal_id)
     votes = [ButtonElement(text=POSITION_LABELS[p], action_id=a.value, value=value,
                            style="primary" if p is Position.AGREE else ("danger" if p is Position.OBJECT else None))
              for p, a in VOTE_ACTIONS.items()]
+    return [ActionsBlock(block_id=PollBlock.VOTES.value, elements=votes).to_dict()]
+
+
+def _buttons(proposal_id: int) -> list[dict]:
+    value = str(proposal_id)
     confirm_close = ConfirmObject(title="Close this poll now?", text="The outcome is decided on the votes so far.",
                                   confirm="Close now", deny="Cancel")
     confirm_withdraw = ConfirmObject(title="Withdraw the proposal?", text="It is recorded as withdrawn.",
@@ -115,8 +144,7 @@ def _buttons(proposal_id: int) -> list[dict]:
         ButtonElement(text="Withdraw", action_id=PollAction.WITHDRAW.value, value=value,
                       confirm=confirm_withdraw),
     ]
-    return [ActionsBlock(block_id=PollBlock.VOTES.value, elements=votes).to_dict(),
-            ActionsBlock(block_id=PollBlock.MANAGE.value, elements=manage).to_dict()]
+    return [*vote_buttons(proposal_id), ActionsBlock(block_id=PollBlock.MANAGE.value, elements=manage).to_dict()]
 
 
 def poll_message(snap: PollSnapshot) -> dict:
@@ -126,7 +154,7 @@ def poll_message(snap: PollSnapshot) -> dict:
     blocks = [header(title), section("\n".join(_header_lines(snap)))]
     if p.description:
         blocks.append(section(escape(p.description)))
-    blocks += sections(_tally_lines(snap, final=final), max_blocks=4)
+    blocks += sections(_tally_lines(snap, final=final), max_blocks=6)
     if snap.tally.waiting and not final and not p.secret:
         waiting = snap.tally.waiting
         more = f" and {len(waiting) - NAMES_SHOWN} more" if len(waiting) > NAMES_SHOWN else ""
@@ -150,10 +178,20 @@ def outcome_message(snap: PollSnapshot) -> dict:
     counts = ", ".join(f"{label} {snap.tally.counts[pos]}" for pos, label in POSITION_LABELS.items())
     lines.append(f"Positions: {counts}.")
     for v in snap.tally.counted:
-        if v.position in (Position.OBJECT, Position.RESERVATIONS) and v.reason:
+        if v.position in (Position.OBJECT, Position.RESERVATIONS) and v.reason and not v.proxy_by:
             who = "A member" if p.secret else f"<@{v.user_id}>"
             lines.append(f"• {who} ({POSITION_LABELS[v.position].lower()}): {escape(cut(v.reason, 500))}")
+    lines += proxy_lines(snap) + _uncounted_lines(snap)
     return message(sections(lines + _interest_lines(snap), max_blocks=40), lines[0])
+
+
+def proxy_notice(snap: PollSnapshot, *, for_user: str) -> dict:
+    """The DM to a member whose position the chair recorded as their proxy."""
+    vote = next(v for v in snap.tally.counted + snap.tally.superseded if v.user_id == for_user)
+    text = (f"<@{vote.proxy_by}> recorded *{POSITION_LABELS[vote.position]}* for you as your proxy on "
+            f"*{escape(snap.proposal.title)}* in <#{snap.channel_id}>, because: {escape(cut(vote.reason, 1000))}\n"
+            "If that isn't your view, use the buttons on the poll to change it before it closes.")
+    return message([section(text)], f"A proxy vote was recorded for you on {escape(snap.proposal.title)}")
 
 
 def decisions_list(snaps: list[PollSnapshot]) -> dict:
@@ -165,7 +203,7 @@ def decisions_list(snaps: list[PollSnapshot]) -> dict:
              f"({when(s.closed_at, s.board.timezone)})" for s in snaps]
     return message([header("Recent decisions"), *sections(lines, max_blocks=45),
                     context("Export the full register with `collab-bot export decisions --board <name>`.")],
-                   f"{len(snaps)} recent decisions")
+                   plural(len(snaps), "recent decision"))
 
 
 def interest_request(snap: PollSnapshot, user_id: str) -> dict:

@@ -6,7 +6,7 @@ from bot.domain.boards import Board, BoardKind, Member, Role
 from bot.domain.commands import USAGE
 from bot.domain.decisions import VoteReceipt
 from bot.domain.errors import DomainError, UsageError
-from bot.domain.text import cut, escape
+from bot.domain.text import article, cut, escape, plural
 from prompts.blocks.common import context, header, message, section, sections
 from prompts.blocks.polls import POSITION_LABELS
 
@@ -19,8 +19,16 @@ HELP_LINES = [
     ("/collab members add @person <organisation> <role>",
      "add someone or change their organisation or role (chair, secretary, member, observer)"),
     ("/collab members remove @person", "take someone off this board"),
+    ("/collab members nominate @person",
+     "make someone the one who casts their organisation's vote on polls taking one vote per organisation"),
     ("/collab propose [title]", "put a proposal to the board and open a poll in this channel"),
     ("/collab decisions", "the board's most recent decisions from its register"),
+    ("/collab history CB-2026-001", "every position each member took on a decision (chair or secretary)"),
+    ("/collab reviews", "the board's governance reviews: what, how often, when next"),
+    ("/collab reviews add", "add a recurring review reminder, such as the annual MoU review or a notice period"),
+    ("/collab reviews remove <number>", "stop a review and its reminders (chair or secretary)"),
+    ("/collab reminders", "who was reminded to vote on each open poll, and when (chair or secretary)"),
+    ("/collab settings", "time zone, weekly digest, reminders before a poll closes, working days"),
 ]
 
 ROLE_LABELS = {Role.CHAIR: "Chair", Role.SECRETARY: "Secretary", Role.MEMBER: "Member", Role.OBSERVER: "Observer"}
@@ -48,10 +56,51 @@ def error_message(error: DomainError) -> dict:
     return message([section(text)], error.message)
 
 
-def unexpected_error_message(reference: str) -> dict:
-    """What a user sees when something broke that they could not have caused."""
-    text = (f":x: Something went wrong on our side and nothing was changed. "
-            f"If it happens again, give your secretary this reference: `{reference}`.")
+def unexpected_error_message(reference: str, *, saved: bool) -> dict:
+    """What a user sees when something broke that they could not have caused; true to whether anything saved."""
+    if saved:
+        text = (":warning: Your change was saved, but something went wrong afterwards on our side, so parts of "
+                "Slack may not show it yet. Don't repeat it; if it still isn't shown in a few minutes, give your "
+                f"secretary this reference: `{reference}`.")
+    else:
+        text = (":x: Something went wrong on our side and nothing was changed. "
+                f"If it happens again, give your secretary this reference: `{reference}`.")
+    return message([section(text)], text)
+
+
+def stale_button_message() -> dict:
+    """A click on a button this version of the bot no longer answers."""
+    text = ":warning: That button no longer does anything, so nothing was changed. Use the latest message instead."
+    return message([section(text)], text)
+
+
+CHANNEL_FIXES = {
+    "is_archived": "<#{channel}> is archived. Unarchive it, or set the board up again in an open channel.",
+    "invalid_auth": "Slack refused the bot's token; ask whoever runs collab-bot to check it.",
+    "token_revoked": "Slack refused the bot's token; ask whoever runs collab-bot to check it.",
+    "account_inactive": "Slack refused the bot's token; ask whoever runs collab-bot to check it.",
+}
+
+
+def delivery_failed(what: str, title: str, channel_id: str, error: str) -> dict:
+    """A poll's message could not be posted for good: what failed and what to do."""
+    fix = CHANNEL_FIXES.get(error, "Invite me with `/invite @collab-bot`, then extend the poll so it is drawn "
+                                   "again." if error in ("not_in_channel", "channel_not_found",
+                                                         "method_not_supported_for_channel_type")
+                            else "If it keeps happening, ask whoever runs collab-bot to look at its log.")
+    text = (f":warning: I couldn't post {what} for *{escape(title)}* in <#{channel_id}> ({escape(error)}). "
+            "The proposal and every vote are saved. " + fix.format(channel=channel_id))
+    return message([section(text)], text)
+
+
+def board_unannounced(board_name: str, channel_id: str, error: str) -> dict:
+    """The board was saved, but the bot could not post in its channel: what was saved and what to do."""
+    fix = CHANNEL_FIXES.get(error, "Invite me with `/invite @collab-bot`, so that polls and reminders can "
+                                   "appear there." if error in ("not_in_channel", "channel_not_found",
+                                                               "method_not_supported_for_channel_type")
+                            else "Slack was unavailable; there is nothing to set up again.")
+    text = (f":warning: The board *{escape(board_name)}* is set up, but I can't post in <#{channel_id}> "
+            f"({escape(error)}). " + fix.format(channel=channel_id))
     return message([section(text)], text)
 
 
@@ -75,8 +124,8 @@ def organisation_list(orgs: list[tuple[str, int]]) -> dict:
     if not orgs:
         text = f"No organisations yet. Add one with `{USAGE['org add']}`."
         return message([section(text)], text)
-    lines = [f"• *{escape(name)}*: {seats} board seat{'s' if seats != 1 else ''}" for name, seats in orgs]
-    return message([header("Organisations"), *sections(lines, max_blocks=45)], f"{len(orgs)} organisations")
+    lines = [f"• *{escape(name)}*: {plural(seats, 'board seat')}" for name, seats in orgs]
+    return message([header("Organisations"), *sections(lines, max_blocks=45)], plural(len(orgs), "organisation"))
 
 
 def member_list(board: Board) -> dict:
@@ -88,14 +137,15 @@ def member_list(board: Board) -> dict:
         f"*{escape(org)}*: " + ", ".join(f"<@{m.user_id}> ({ROLE_LABELS[m.role].lower()})" for m in members)
         for org, members in by_org.items()
     ]
-    summary = f"{len(board.members)} members from {len(by_org)} organisations"
+    summary = f"{plural(len(board.members), 'member')} from {plural(len(by_org), 'organisation')}"
     return message([header(f"{board.name}: members"), context(summary), *sections(lines, max_blocks=45)], summary)
 
 
 def member_changed(user_id: str, organisation: str, role: Role, outcome: str) -> dict:
     """Confirmation of an added, changed or already-recorded member."""
-    what = {"added": "is now a", "updated": "is now a", "unchanged": "was already a"}[outcome]
-    text = f":white_check_mark: <@{user_id}> {what} {ROLE_LABELS[role].lower()} for *{escape(organisation)}*."
+    what = {"added": "is now", "updated": "is now", "unchanged": "was already"}[outcome]
+    text = (f":white_check_mark: <@{user_id}> {what} {article(ROLE_LABELS[role].lower())} "
+            f"for *{escape(organisation)}*.")
     return message([section(text)], text)
 
 
@@ -112,15 +162,25 @@ def modal_error(text: str) -> str:
 
 
 def vote_receipt(receipt: VoteReceipt) -> dict:
-    """The voter's private confirmation of what was recorded."""
+    """The voter's private confirmation of what was recorded; an uncounted position says so first."""
     label = POSITION_LABELS[receipt.position]
-    if not receipt.changed:
-        text = f"Your position was already *{label}*; nothing changed."
-    elif receipt.closed:
-        text = f"Recorded: *{label}*. Everyone has now voted, so the poll has closed."
-    else:
-        text = f"Recorded: *{label}*. You can change your position until the poll closes."
+    lines = []
     if receipt.counted_for:
-        text += (f"\nThis poll takes one vote per organisation, and <@{receipt.counted_for}> recorded your "
-                 "organisation's first, so theirs is the position counted.")
+        why = "is your organisation's nominated voter" if receipt.nominated else "recorded your organisation's first"
+        lines.append(f"*Not counted:* this poll takes one vote per organisation, and <@{receipt.counted_for}> {why}, "
+                     "so theirs is the position counted. Yours is kept on the record.")
+    if not receipt.changed:
+        lines.append(f"Your position was already *{label}*; nothing changed.")
+    elif receipt.closed:
+        lines.append(f"Recorded: *{label}*. Everyone has now voted, so the poll has closed.")
+    else:
+        lines.append(f"Recorded: *{label}*. You can change your position until the poll closes.")
+    text = "\n".join(lines)
+    return message([section(text)], text)
+
+
+def voter_nominated(member: Member) -> dict:
+    """Confirmation that a member now casts their organisation's vote."""
+    text = (f":white_check_mark: <@{member.user_id}> now casts *{escape(member.organisation)}*'s vote on polls "
+            "that take one vote per organisation.")
     return message([section(text)], text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -26,6 +27,7 @@ from tests.e2e.fake_slack import FakeSlack
 from tests.e2e.signer import sign
 
 SECRET = "e2e-signing-secret-0123456789"
+AUDIT_KEY = "5eed" * 16  # 32 bytes in hex, as an operator would set COLLAB_AUDIT_KEY
 TOKEN = "xoxb-test-token"
 STARTUP_SECONDS = 30
 
@@ -59,6 +61,7 @@ class BotServer:
     log_path: Path
     db: Database
     env: dict = field(default_factory=dict)
+    answers: dict = field(default_factory=dict)
 
     def post(self, body: bytes, content_type: str, *, secret: str = SECRET, timestamp: int | None = None,
              headers: dict | None = None, signed: bool = True) -> Reply:
@@ -74,19 +77,27 @@ class BotServer:
         except urllib.error.HTTPError as error:
             return Reply(error.code, error.read(), time.perf_counter() - started)
 
-    def command(self, text: str, *, user: str, channel: str, team: str, **kwargs) -> tuple[Reply, str]:
-        """Type `/collab <text>`; returns the HTTP reply and the response_url the bot should answer on."""
+    def command(self, text: str, *, user: str, channel: str, team: str, trigger_id: str | None = None,
+                **kwargs) -> tuple[Reply, str]:
+        """Type `/collab <text>`; returns the HTTP reply and the response_url of the command.
+
+        The bot answers a command in its HTTP response; `responses(url)` lists that answer first.
+        """
         response_url = self.fake.new_response_url()
         body, ctype = payloads.slash_command(text, user_id=user, channel_id=channel, team_id=team,
-                                             response_url=response_url)
-        return self.post(body, ctype, **kwargs), response_url
+                                             response_url=response_url, trigger_id=trigger_id)
+        reply = self.post(body, ctype, **kwargs)
+        if reply.status == 200 and reply.body.startswith(b"{"):
+            self.answers[response_url] = json.loads(reply.body)
+        return reply, response_url
 
     def responses(self, response_url: str, *, wait: bool = True, timeout: float = 5.0) -> list[dict]:
-        """What the bot posted to one response_url (waiting for the first when asked)."""
+        """The bot's answers to one request: its HTTP answer to a command, then what it posted to the response_url."""
         path = response_url.removeprefix(self.fake.url)
+        answered = [self.answers[response_url]] if response_url in self.answers else []
         deadline = time.monotonic() + timeout
         while True:
-            found = [c.params for c in self.fake.calls("response_url") if c.params.get("_path") == path]
+            found = answered + [c.params for c in self.fake.calls("response_url") if c.params.get("_path") == path]
             if found or not wait or time.monotonic() > deadline:
                 return found
             time.sleep(0.02)
@@ -130,20 +141,20 @@ def fake_slack() -> Iterator[FakeSlack]:
         yield fake
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def bot_server(request, fake_slack, tmp_path_factory) -> Iterator[BotServer]:
-    """`collab-bot serve` on a free port with only the three Slack settings and a database URL."""
-    workdir = tmp_path_factory.mktemp(f"serve-{request.param}")
-    database_url, drop = fresh_database_url(request.param, workdir)
-    port = free_port()
+def serve_env(fake_slack: FakeSlack, database_url: str) -> dict:
+    """The environment `collab-bot serve` runs with in these tests: three Slack settings, a database, a key."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "COLLAB_"))}
     env.update(SLACK_SIGNING_SECRET=SECRET, SLACK_BOT_TOKEN=TOKEN, SLACK_API_URL=fake_slack.api_url,
-               DATABASE_URL=database_url, COLLAB_CLOSE_CHECK_SECONDS="1")
-    log_path = workdir / "serve.log"
-    with open(log_path, "w") as log:
+               DATABASE_URL=database_url, COLLAB_AUDIT_KEY=AUDIT_KEY)
+    return env
+
+
+def start_serve(env: dict, workdir: Path, port: int, log_path: Path) -> subprocess.Popen:
+    """Start `collab-bot serve` in its own process group (so a test can kill all of it) and wait until it answers."""
+    with open(log_path, "a") as log:
         process = subprocess.Popen(
             [*collab_bot_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-            env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
+            env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + STARTUP_SECONDS
@@ -151,21 +162,36 @@ def bot_server(request, fake_slack, tmp_path_factory) -> Iterator[BotServer]:
         try:
             with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
                 if response.status == 200:
-                    break
+                    return process
         except OSError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             pytest.fail(f"collab-bot serve did not start:\n{log_path.read_text()}")
         time.sleep(0.1)
-    engine = make_engine(database_url)
-    server = BotServer(url, database_url, fake_slack, log_path, Database(*session_factories(engine)), env)
-    yield server
+
+
+def stop_serve(process: subprocess.Popen) -> None:
+    """Ask the server to stop, and kill it if it won't."""
     process.terminate()
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def bot_server(request, fake_slack, tmp_path_factory) -> Iterator[BotServer]:
+    """`collab-bot serve` on a free port with only the three Slack settings and a database URL."""
+    workdir = tmp_path_factory.mktemp(f"serve-{request.param}")
+    database_url, drop = fresh_database_url(request.param, workdir)
+    port, env, log_path = free_port(), serve_env(fake_slack, database_url), workdir / "serve.log"
+    process = start_serve(env, workdir, port, log_path)
+    engine = make_engine(database_url)
+    server = BotServer(f"http://127.0.0.1:{port}", database_url, fake_slack, log_path,
+                       Database(*session_factories(engine), audit_key=bytes.fromhex(AUDIT_KEY)), env)
+    yield server
+    stop_serve(process)
     engine.dispose()
     assert TOKEN not in log_path.read_text(), "the bot token reached the log"
     drop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import json
+import random
 import threading
 import time
 import uuid
@@ -16,6 +17,8 @@ JSON_FIELDS = {"blocks", "attachments", "view", "files", "metadata"}
 MESSAGE_METHODS = {"chat.postMessage", "chat.update", "chat.postEphemeral"}
 VIEW_METHODS = {"views.open", "views.push", "views.update", "views.publish"}
 # (block type, max length of its "text" object's text); walked recursively through every block.
+APP_TOKEN = "xapp-1-A0001-test-app-token"
+APP_TOKEN_METHODS = {"apps.connections.open"}
 TEXT_LIMITS = {"section": 3000, "header": 150, "button": 75}
 
 
@@ -41,6 +44,7 @@ class Call:
     headers: dict
     status: int
     response: dict = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)  # when the answer was ready (time.monotonic())
 
     @property
     def ok(self) -> bool:
@@ -72,14 +76,23 @@ def _blocks_invalid(blocks, max_blocks: int) -> bool:
     return _too_long(blocks, TEXT_LIMITS)
 
 
+class _Server(ThreadingHTTPServer):
+    """The standard threading server with a listen backlog for many concurrent clients (bench/dispatch.py)."""
+
+    request_queue_size = 256
+
+
 class FakeSlack:
     """Loopback HTTP server speaking enough of the Slack Web API for a bot under test."""
 
-    def __init__(self, valid_tokens=None):
+    def __init__(self, valid_tokens=None, valid_app_tokens=None):
         self.valid_tokens = set(valid_tokens or {"xoxb-test-token"})
+        self.valid_app_tokens = set(valid_app_tokens or {APP_TOKEN})
         self._lock = threading.Lock()
         self._calls: list[Call] = []
         self._failures: dict[str, deque] = defaultdict(deque)
+        self._random_failures: dict[str, list[tuple[float, int, int, str | None]]] = defaultdict(list)
+        self._random = random.Random()
         self._messages: dict[str, str] = {}  # ts -> channel
         self._views: dict[str, str] = {}  # view id -> hash
         self._counter = 0
@@ -101,7 +114,7 @@ class FakeSlack:
             def log_message(self, *args):
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
@@ -156,10 +169,18 @@ class FakeSlack:
             time.sleep(0.02)
 
     def fail_next(self, method: str, *, status: int = 429, retry_after: int = 1, error: str | None = None,
-                  times: int = 1) -> None:
-        """Make the next `times` calls of `method` fail (HTTP status, or ok=false `error` at 200)."""
+                  times: int = 1, channel: str | None = None) -> None:
+        """Make the next `times` calls of `method` (to `channel`, if given) fail (HTTP status, or ok=false `error`)."""
         with self._lock:
-            self._failures[method].extend([(status, retry_after, error)] * times)
+            self._failures[method].extend([(status, retry_after, error, channel)] * times)
+
+    def fail_randomly(self, method: str, *, share: float, status: int = 429, retry_after: int = 1,
+                      error: str | None = None, seed: int | None = None) -> None:
+        """From now on, answer a random `share` of `method`'s calls with this failure (shares add up per call)."""
+        with self._lock:
+            self._random_failures[method].append((share, status, retry_after, error))
+            if seed is not None:
+                self._random.seed(seed)
 
     def new_response_url(self) -> str:
         """A fresh response_url served by this fake (posts recorded as method "response_url")."""
@@ -224,7 +245,9 @@ class FakeSlack:
         else:
             method = "unknown_path"
         with self._lock:
-            failure = self._failures[method].popleft() if self._failures.get(method) else None
+            failure = self._planned_failure(method, params.get("channel"))
+            if failure is None and self._random_failures.get(method):
+                failure = self._random_failure(method)
         if failure:
             status, retry_after, error = failure
             body = {"ok": False, "error": error or ("ratelimited" if status == 429 else "internal_error")}
@@ -241,10 +264,9 @@ class FakeSlack:
             auth = headers.get("authorization", "")
             token = auth[7:] if auth.startswith("Bearer ") else params.get("token")
             params.pop("token", None)
-            if not token:
-                status, body = 200, {"ok": False, "error": "not_authed"}
-            elif token not in self.valid_tokens:
-                status, body = 200, {"ok": False, "error": "invalid_auth"}
+            token_error = self._token_error(method, token)
+            if token_error:
+                status, body = 200, {"ok": False, "error": token_error}
             else:
                 try:
                     status, body = 200, self._answer(method, params)
@@ -265,6 +287,35 @@ class FakeSlack:
         req.end_headers()
         req.wfile.write(payload)
 
+    def _planned_failure(self, method: str, channel: str | None) -> tuple[int, int, str | None] | None:
+        """The first failure planned for this call, taken off the plan (call with the lock held)."""
+        planned = self._failures.get(method)
+        for index, (status, retry_after, error, only) in enumerate(planned or ()):
+            if only is None or only == channel:
+                del planned[index]
+                return status, retry_after, error
+        return None
+
+    def _random_failure(self, method: str) -> tuple[int, int, str | None] | None:
+        """One of `method`'s random failures, or None (call with the lock held)."""
+        draw = self._random.random()
+        for share, status, retry_after, error in self._random_failures[method]:
+            if draw < share:
+                return status, retry_after, error
+            draw -= share
+        return None
+
+    def _token_error(self, method: str, token: str | None) -> str | None:
+        """The error Slack gives for this token on this method: app-level tokens only open connections."""
+        if not token:
+            return "not_authed"
+        wants_app_token = method in APP_TOKEN_METHODS
+        if token in (self.valid_app_tokens if wants_app_token else self.valid_tokens):
+            return None
+        if token in (self.valid_tokens if wants_app_token else self.valid_app_tokens):
+            return "not_allowed_token_type"
+        return "invalid_auth"
+
     def _answer(self, method: str, p: dict) -> dict:
         """The JSON Slack would answer a successfully authenticated call with."""
         err = self._validate(method, p)
@@ -274,6 +325,9 @@ class FakeSlack:
         if method == "auth.test":
             return {"ok": True, "url": "https://test.slack.com/", "team": "Test", "user": "collab-bot",
                     "team_id": "T0001", "user_id": "UBOT", "bot_id": "BBOT", "is_enterprise_install": False}
+        if method == "apps.connections.open":
+            # An address that resolves nowhere: tests check the token, they never open the socket.
+            return {"ok": True, "url": f"wss://fake-slack.invalid/link/?ticket={uuid.uuid4()}&app_id=A0001"}
         if method == "chat.postMessage":
             ts = self.seed_message(ch)
             msg = {"type": "message", "user": "UBOT", "bot_id": "BBOT", "text": p.get("text", ""), "ts": ts}

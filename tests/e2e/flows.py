@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import time
+import uuid
 
-from prompts.ids import ActionId, BlockId, CallbackId
+from prompts.ids import INPUT
+from prompts.ids.boards import SetupBlock, SetupCallback
 from tests.e2e import payloads
 from tests.e2e.conftest import BotServer, Reply, reply_text
 
@@ -16,22 +19,43 @@ def setup_values(*, name="North East Finance Directors", kind="peer_network", co
                  role="chair") -> dict:
     """The set-up modal's state as a user would fill it in."""
     return {
-        BlockId.BOARD_NAME: {ActionId.BOARD_NAME: payloads.plain_value(name)},
-        BlockId.BOARD_KIND: {ActionId.BOARD_KIND: payloads.selected(kind)},
-        BlockId.COLLABORATION_TYPE: {ActionId.COLLABORATION_TYPE: payloads.selected(collaboration)},
-        BlockId.DEFAULT_RULE: {ActionId.DEFAULT_RULE: payloads.selected(rule)},
-        BlockId.TIMEZONE: {ActionId.TIMEZONE: payloads.plain_value(timezone)},
-        BlockId.ORGANISATION: {ActionId.ORGANISATION: payloads.plain_value(organisation)},
-        BlockId.ROLE: {ActionId.ROLE: payloads.selected(role)},
+        SetupBlock.BOARD_NAME: {INPUT: payloads.plain_value(name)},
+        SetupBlock.BOARD_KIND: {INPUT: payloads.selected(kind)},
+        SetupBlock.COLLABORATION_TYPE: {INPUT: payloads.selected(collaboration)},
+        SetupBlock.DEFAULT_RULE: {INPUT: payloads.selected(rule)},
+        SetupBlock.TIMEZONE: {INPUT: payloads.plain_value(timezone)},
+        SetupBlock.ORGANISATION: {INPUT: payloads.plain_value(organisation)},
+        SetupBlock.ROLE: {INPUT: payloads.selected(role)},
     }
 
 
-def submit_setup(server: BotServer, *, team: str, channel: str, user: str = CHAIR, **values) -> Reply:
-    """Submit the set-up modal for `channel`."""
-    state = {str(b): {str(a): v for a, v in actions.items()} for b, actions in setup_values(**values).items()}
-    body, ctype = payloads.view_submission(CallbackId.SETUP_BOARD, state, user_id=user, team_id=team,
-                                           private_metadata=channel)
-    return server.post(body, ctype)
+def open_view(server: BotServer, text: str, *, team: str, channel: str, user: str = CHAIR) -> dict:
+    """Type `/collab <text>` and return the modal the bot opened with the command's trigger."""
+    trigger = f"{time.time_ns()}.{uuid.uuid4().hex}"
+    _, url = server.command(text, user=user, channel=channel, team=team, trigger_id=trigger)
+    opened = server.sent("views.open", trigger_id=trigger)
+    assert opened, f"no modal opened; the bot said {server.responses(url, wait=False)}"
+    return opened[0].response["view"]
+
+
+def submit_view(server: BotServer, view: dict, values: dict, *, user: str, team: str, **kwargs) -> Reply:
+    """Submit a modal the bot opened, carrying its private_metadata back as Slack does."""
+    body, ctype = payloads.view_submission(view["callback_id"], values, user_id=user, team_id=team,
+                                           private_metadata=view["private_metadata"], view_id=view.get("id"))
+    return server.post(body, ctype, **kwargs)
+
+
+def setup_state(**values) -> dict:
+    """The set-up modal's state with string keys, as Slack sends it."""
+    return {str(b): {str(a): v for a, v in actions.items()} for b, actions in setup_values(**values).items()}
+
+
+def submit_setup(server: BotServer, *, team: str, channel: str, user: str = CHAIR, view: dict | None = None,
+                 **values) -> Reply:
+    """Open the set-up modal with `/collab setup` in `channel` (unless given one) and submit it."""
+    view = view or open_view(server, "setup", team=team, channel=channel, user=user)
+    assert view["callback_id"] == SetupCallback.SETUP_BOARD
+    return submit_view(server, view, setup_state(**values), user=user, team=team)
 
 
 def modal_errors(reply: Reply) -> dict:

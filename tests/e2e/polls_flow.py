@@ -5,12 +5,13 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from prompts.ids import PollAction, PollBlock, PollCallback
+from prompts.ids import INPUT
+from prompts.ids.polls import PollAction, PollBlock, PollCallback
 from tests.e2e import payloads
 from tests.e2e.conftest import BotServer, Reply
 from tests.e2e.flows import CHAIR
 
-VALUE = PollAction.INPUT.value
+VALUE = INPUT
 
 
 def proposal_values(*, title="Joint procurement of pathology analysers", description="Share one contract.",
@@ -32,15 +33,14 @@ def proposal_values(*, title="Joint procurement of pathology analysers", descrip
     }
 
 
-def submit_proposal(server: BotServer, *, team: str, channel: str, user: str = CHAIR, view_id: str | None = None,
+def submit_proposal(server: BotServer, *, team: str, channel: str, user: str = CHAIR, view: dict | None = None,
                     **values) -> Reply:
-    """Submit the proposal modal for the board in `channel`."""
-    import json
+    """Open the proposal modal with `/collab propose` in `channel` (unless given one) and submit it."""
+    from tests.e2e.flows import open_view, submit_view
 
-    body, ctype = payloads.view_submission(PollCallback.PROPOSE.value, proposal_values(**values), user_id=user,
-                                           team_id=team, private_metadata=json.dumps({"channel": channel}),
-                                           view_id=view_id)
-    return server.post(body, ctype)
+    view = view or open_view(server, "propose", team=team, channel=channel, user=user)
+    assert view["callback_id"] == PollCallback.PROPOSE.value
+    return submit_view(server, view, proposal_values(**values), user=user, team=team)
 
 
 def poll_posts(server: BotServer, channel: str) -> list:
@@ -62,10 +62,11 @@ def wait_for_poll(server: BotServer, channel: str, timeout: float = 5.0):
 
 
 def click(server: BotServer, action: PollAction, proposal_id: int, *, user: str, team: str, channel: str,
-          ts: str, response_url: str | None = None, **kwargs) -> tuple[Reply, str]:
-    """Click a poll button as `user`; returns the reply and the response_url used."""
+          ts: str, response_url: str | None = None, value: str | None = None, **kwargs) -> tuple[Reply, str]:
+    """Click a poll button as `user` (its value the proposal id unless given); returns the reply and response_url."""
     url = response_url or server.fake.new_response_url()
-    body, ctype = payloads.block_action(action.value, str(proposal_id), user_id=user, channel_id=channel,
+    value = str(proposal_id) if value is None else value
+    body, ctype = payloads.block_action(action.value, value, user_id=user, channel_id=channel,
                                         team_id=team, message_ts=ts, block_id=PollBlock.VOTES.value,
                                         response_url=url, **kwargs)
     return server.post(body, ctype), url

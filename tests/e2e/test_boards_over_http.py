@@ -7,7 +7,7 @@ import time
 from storage.models import BoardRow, MemberRow
 from tests.e2e import payloads
 from tests.e2e.conftest import reply_text
-from tests.e2e.flows import CHAIR, board_with_members, modal_errors, submit_setup
+from tests.e2e.flows import CHAIR, board_with_members, modal_errors, open_view, submit_setup
 
 
 def test_help_lists_every_subcommand(bot_server, team, channel):
@@ -26,12 +26,10 @@ def test_an_unknown_subcommand_gets_the_help(bot_server, team, channel):
     assert "/collab setup" in reply_text(bot_server.responses(url)[0])
 
 
-def test_setup_opens_a_modal_for_this_channel(bot_server, team, channel):
-    reply, _ = bot_server.command("setup", user=CHAIR, channel=channel, team=team)
-    assert reply.status == 200
-    [opened] = bot_server.sent("views.open", where=lambda params: params["view"]["private_metadata"] == channel)
-    assert opened.params["view"]["callback_id"] == "setup_board"
-    assert opened.params["view"]["private_metadata"] == channel
+def test_setup_opens_a_modal_sealed_to_this_channel_and_person(bot_server, team, channel):
+    view = open_view(bot_server, "setup", team=team, channel=channel)
+    assert view["callback_id"] == "setup_board"
+    assert f'"channel":"{channel}"' in view["private_metadata"] and f'"user":"{CHAIR}"' in view["private_metadata"]
 
 
 def test_submitting_setup_creates_the_board_and_announces_it(bot_server, team, channel):
@@ -53,10 +51,12 @@ def test_a_bad_time_zone_is_an_inline_error_and_writes_nothing(bot_server, team,
 
 
 def test_a_channel_already_linked_refuses_a_second_setup(bot_server, team, channel):
+    second = open_view(bot_server, "setup", team=team, channel=channel)
     submit_setup(bot_server, team=team, channel=channel)
     _, url = bot_server.command("setup", user="U9", channel=channel, team=team)
     assert "already linked" in reply_text(bot_server.responses(url)[0])
-    assert "board_name" in modal_errors(submit_setup(bot_server, team=team, channel=channel, name="Second"))
+    assert "board_name" in modal_errors(submit_setup(bot_server, team=team, channel=channel, name="Second",
+                                                     view=second))
 
 
 def test_the_chair_adds_organisations_and_members(bot_server, team, channel):

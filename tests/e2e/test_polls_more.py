@@ -9,9 +9,9 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
-from prompts.ids import PollAction, PollBlock, PollCallback
+from prompts.ids.polls import PollAction, PollBlock, PollCallback
 from storage.models import ProposalRow, VoteRow
 from tests.e2e import payloads
 from tests.e2e.conftest import BotServer, Reply, reply_text
@@ -102,8 +102,12 @@ def decide_interest(server: BotServer, asked: dict, action: PollAction, *, user:
 
 
 def make_due(server: BotServer, pid: int) -> None:
+    """Move the poll's deadline, and its deadline job, into the past, as if its closing time had come."""
+    past = datetime(2000, 1, 1)
     with server.db.uow() as uow:
-        uow.session.execute(update(ProposalRow).where(ProposalRow.id == pid).values(closes_at=datetime(2000, 1, 1)))
+        uow.session.execute(update(ProposalRow).where(ProposalRow.id == pid).values(closes_at=past))
+        uow.session.execute(text("UPDATE outbox SET due_at = :past WHERE key = :key"),
+                            {"past": past, "key": f"poll.close:{pid}"})
         uow.commit()
 
 
@@ -141,14 +145,16 @@ def test_an_objection_needs_a_reason_and_the_outcome_in_the_thread_quotes_it(bot
     ts, pid = open_poll(bot_server, team, channel, {objector: "member", "U3": "member"})
     view = open_modal(bot_server, PollAction.VOTE_OBJECT, pid, user=objector, team=team, channel=channel, ts=ts,
                       callback=PollCallback.VOTE_REASON)
-    assert json.loads(view["private_metadata"]) == {"proposal": pid, "position": "object"}
+    sealed = json.loads(view["private_metadata"][32:])
+    assert (sealed["proposal"], sealed["position"]) == (pid, "object")
     assert "reason" in modal_errors(submit_modal(bot_server, view, reason_values("  "), user=objector, team=team))
     assert votes(bot_server, pid) == {}
     reason = "Procurement rules need an open tender first"
     assert modal_errors(submit_modal(bot_server, view, reason_values(reason), user=objector, team=team)) == {}
     recorded = votes(bot_server, pid)[objector]
     assert (recorded.position, recorded.reason) == ("object", reason)
-    assert "Recorded: *Object*" in reply_text(bot_server.sent("chat.postMessage", channel=objector)[0].params)
+    receipt = bot_server.sent("chat.postEphemeral", channel=channel, user=objector)[0].params
+    assert "Recorded: *Object*" in reply_text(receipt)
     vote(bot_server, PollAction.VOTE_AGREE, pid, user="U3", team=team, channel=channel, ts=ts)
     make_due(bot_server, pid)
     text = outcome(bot_server, channel, ts)
@@ -182,6 +188,7 @@ def test_at_the_deadline_the_poll_closes_loses_its_buttons_and_gets_a_register_n
     number = proposal(bot_server, pid).number
     assert number == NUMBER.search(text).group(0) and number.startswith(f"CB-{datetime.now(UTC).year}-")
     assert "Agreed" in text
+    latest_render(bot_server, channel, ts, until=lambda t: f"{number}:" in t)  # redraws follow a second apart
     final = updates(bot_server, channel, ts)[-1].params
     assert [b for b in final["blocks"] if b["type"] == "actions"] == []
     assert f"{number}: Joint procurement of pathology analysers" in reply_text(final)

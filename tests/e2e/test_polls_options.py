@@ -8,7 +8,7 @@ import io
 import json
 import uuid
 
-from prompts.ids import PollAction
+from prompts.ids.polls import PollAction
 from storage.models import ProposalRow
 from tests.e2e.conftest import BotServer, reply_text
 from tests.e2e.flows import CHAIR, board_with_members, modal_errors, submit_setup
@@ -78,7 +78,9 @@ def test_a_secret_ballot_never_names_voters_in_slack_or_the_register(bot_server,
     vote(bot_server, PollAction.VOTE_AGREE, pid, user=voters[1], team=team, channel=channel, ts=ts)
     object_with_reason(bot_server, pid, user=voters[2], team=team, channel=channel, ts=ts,
                        reason="The business case is not ready")
-    latest_render(bot_server, channel, ts, until=lambda t: "Object: *1*" in t and "Agree: *2*" in t)
+    live = latest_render(bot_server, channel, ts, until=lambda t: "*3 of 4 eligible members have voted.*" in t)
+    assert "counts are shown when the poll closes" in live
+    assert not [word for word in ("Agree:", "Object:", "Abstain:") if word in live], "a live secret tally"
     make_due(bot_server, pid)
     text = outcome(bot_server, channel, ts)
     assert "Agreed" in text and "2 of 3 votes cast agreed." in text
@@ -130,7 +132,8 @@ def test_with_one_vote_per_organisation_only_the_first_vote_of_an_organisation_c
     vote(bot_server, PollAction.VOTE_ABSTAIN, pid, user="U3", team=team, channel=channel, ts=ts)  # same org as U2
     vote(bot_server, PollAction.VOTE_AGREE, pid, user="U4", team=team, channel=channel, ts=ts)
     shown = latest_render(bot_server, channel, ts, until=lambda t: "*2 of 3 organisations have voted.*" in t)
-    assert "Agree: *2*" in shown and "Abstain: *0*" in shown and "<@U3>" not in shown
+    assert "Agree: *2*" in shown and "Abstain: *0*" in shown
+    assert "Not counted, as their organisation's vote is cast by another member: <@U3> (abstain)" in shown
     assert "one vote per organisation" in shown
     vote(bot_server, PollAction.VOTE_AGREE, pid, user=CHAIR, team=team, channel=channel, ts=ts)
     text = outcome(bot_server, channel, ts)
@@ -155,10 +158,13 @@ def test_closed_decisions_are_listed_in_slack_and_exported_as_csv(bot_server, te
     assert {"Number", "Outcome"} <= set(reader.fieldnames)
     [row] = list(reader)
     assert (row["Number"], row["Outcome"], row["Agree"]) == (number, "Agreed", "1")
-    assert row["Positions by member"] == f"{CHAIR} (Newcastle Hospitals): Agree"
+    # The fake Slack's users.info names every user "User <id>".
+    assert row["Positions by member"] == f"User {CHAIR} ({CHAIR}) (Newcastle Hospitals): Agree"
+    assert row["Position changes"].startswith(f"User {CHAIR} ({CHAIR}): Agree ")
+    assert row["Proposed by"] == f"User {CHAIR} ({CHAIR})"
     out = tmp_path / "register.csv"
     written = bot_server.cli("export", "decisions", "--board", name, "--output", str(out))
-    assert written.returncode == 0 and "wrote 1 decisions" in written.stdout
+    assert written.returncode == 0 and "wrote 1 decision to" in written.stdout
     assert out.read_text(encoding="utf-8").splitlines()[1].startswith(f"{number},")
     missing = bot_server.cli("export", "decisions", "--board", "No Such Board Anywhere", "--format", "csv")
     assert missing.returncode == 1 and missing.stdout == ""

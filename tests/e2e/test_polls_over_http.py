@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prompts.ids import PollAction
+from prompts.ids.polls import PollAction
 from storage.models import ProposalRow, VoteRow
 from tests.e2e.conftest import reply_text
 from tests.e2e.flows import CHAIR, board_with_members, modal_errors

@@ -22,7 +22,7 @@ NOW = datetime(2026, 11, 23, 10, 0)
 def seat(db, users: dict[str, str], org="Leeds Teaching Hospitals"):
     for user, role in users.items():
         boards.add_member(db, team_id=TEAM, channel_id=CHANNEL, actor=CHAIR, user_id=user, organisation=org,
-                          role=Role(role))
+                          role=Role(role), now=NOW)
 
 
 def propose(db, *, rule=DecisionRule.CONSENSUS, quorum="1/2", options=(), key="k1", actor=CHAIR, **extra):
@@ -34,7 +34,8 @@ def propose(db, *, rule=DecisionRule.CONSENSUS, quorum="1/2", options=(), key="k
 
 
 def vote(db, pid, user, position, reason="", at=NOW):
-    return proposals.record_vote(db, proposal_id=pid, actor=user, position=position, reason=reason, now=at)
+    return proposals.record_vote(db, team_id=TEAM, proposal_id=pid, actor=user, position=position, reason=reason,
+                                 now=at)
 
 
 def test_a_repeated_submission_opens_one_proposal(db):
@@ -97,14 +98,14 @@ def test_changes_are_kept_in_history_and_everyone_voting_closes_the_poll(db):
         vote(db, pid, "U2", Position.AGREE)
 
 
-def test_the_deadline_closes_due_polls_once(db):
+def test_the_deadline_job_closes_a_due_poll_once(db):
     make_board(db)
     seat(db, {"U2": "member", "U3": "member"})
     pid = propose(db, quorum="1")
     vote(db, pid, "U2", Position.OBJECT, reason="Workforce not consulted")
-    assert polls.close_due_proposals(db, now=NOW + timedelta(days=1)) == []
-    assert polls.close_due_proposals(db, now=NOW + timedelta(days=3)) == [pid]
-    assert polls.close_due_proposals(db, now=NOW + timedelta(days=4)) == []
+    assert not polls.close_if_due(db, proposal_id=pid, now=NOW + timedelta(days=1))
+    assert polls.close_if_due(db, proposal_id=pid, now=NOW + timedelta(days=3))
+    assert not polls.close_if_due(db, proposal_id=pid, now=NOW + timedelta(days=4))
     snap = polls.read_poll(db, pid)
     assert snap.outcome is Outcome.NOT_AGREED
     assert verify_audit(db).broken is None
@@ -114,10 +115,10 @@ def test_a_recused_member_cannot_vote(db):
     make_board(db)
     seat(db, {"U2": "member"})
     pid = propose(db)
-    assert proposals.declare_interest(db, proposal_id=pid, actor="U2", reason="My spouse bids", now=NOW)
+    assert proposals.declare_interest(db, team_id=TEAM, proposal_id=pid, actor="U2", reason="My spouse bids", now=NOW)
     with pytest.raises(NotAllowed):
-        proposals.decide_interest(db, proposal_id=pid, actor="U2", user_id="U2", recuse=False, now=NOW)
-    proposals.decide_interest(db, proposal_id=pid, actor=CHAIR, user_id="U2", recuse=True, now=NOW)
+        proposals.decide_interest(db, team_id=TEAM, proposal_id=pid, actor="U2", user_id="U2", recuse=False, now=NOW)
+    proposals.decide_interest(db, team_id=TEAM, proposal_id=pid, actor=CHAIR, user_id="U2", recuse=True, now=NOW)
     with pytest.raises(NotAllowed):
         vote(db, pid, "U2", Position.AGREE)
     receipt = vote(db, pid, CHAIR, Position.AGREE)
@@ -129,9 +130,9 @@ def test_only_the_chair_records_a_proxy_and_it_shows(db):
     seat(db, {"U2": "member", "U3": "member"})
     pid = propose(db)
     with pytest.raises(NotAllowed):
-        proposals.record_proxy(db, proposal_id=pid, actor="U2", for_user="U3", position=Position.AGREE,
+        proposals.record_proxy(db, team_id=TEAM, proposal_id=pid, actor="U2", for_user="U3", position=Position.AGREE,
                                reason="Away", now=NOW)
-    proposals.record_proxy(db, proposal_id=pid, actor=CHAIR, for_user="U3", position=Position.AGREE,
+    proposals.record_proxy(db, team_id=TEAM, proposal_id=pid, actor=CHAIR, for_user="U3", position=Position.AGREE,
                            reason="On leave; agreed by email", now=NOW)
     [counted] = polls.read_poll(db, pid).tally.counted
     assert counted.user_id == "U3" and counted.proxy_by == CHAIR
@@ -142,11 +143,11 @@ def test_only_chair_secretary_or_proposer_may_close_extend_or_withdraw(db):
     seat(db, {"U2": "member", "U3": "member"})
     pid = propose(db, actor="U2")
     with pytest.raises(NotAllowed):
-        proposals.close_now(db, proposal_id=pid, actor="U3", now=NOW)
+        proposals.close_now(db, team_id=TEAM, proposal_id=pid, actor="U3", now=NOW)
     with pytest.raises(Conflict):
-        proposals.extend(db, proposal_id=pid, actor="U2", closes_at=NOW + timedelta(days=2), now=NOW)
-    proposals.extend(db, proposal_id=pid, actor="U2", closes_at=NOW + timedelta(days=5), now=NOW)
-    proposals.close_now(db, proposal_id=pid, actor="U2", now=NOW, withdraw=True)
+        proposals.extend(db, team_id=TEAM, proposal_id=pid, actor="U2", closes_at=NOW + timedelta(days=2), now=NOW)
+    proposals.extend(db, team_id=TEAM, proposal_id=pid, actor="U2", closes_at=NOW + timedelta(days=5), now=NOW)
+    proposals.close_now(db, team_id=TEAM, proposal_id=pid, actor="U2", now=NOW, withdraw=True)
     assert polls.read_poll(db, pid).outcome is Outcome.WITHDRAWN
 
 

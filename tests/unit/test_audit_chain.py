@@ -1,4 +1,4 @@
-"""The audit log's hash chain: an intact chain verifies and every kind of tampering is found at its seq."""
+"""The audit log's keyed chain: an intact chain verifies and every kind of tampering is found at its seq."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from bot.domain.audit import GENESIS, AuditEvent, canonical, check_chain, event_hash
 
 START = datetime(2025, 4, 1, 9, 30, 0, 123456)
+KEY = b"k" * 32
 
 
 def chain(payloads: list[dict]) -> list[AuditEvent]:
@@ -20,7 +21,7 @@ def chain(payloads: list[dict]) -> list[AuditEvent]:
     for index, payload in enumerate(payloads):
         seq, actor, at = index + 1, f"U{index}", START + timedelta(seconds=index)
         digest = event_hash(seq=seq, actor=actor, action="member.added", payload=payload, occurred_at=at,
-                            prev_hash=prev)
+                            prev_hash=prev, key=KEY)
         events.append(AuditEvent(seq, actor, "member.added", payload, at, prev, digest))
         prev = digest
     return events
@@ -31,7 +32,7 @@ FIVE = chain([{"user": f"U{i}", "organisation": f"Trust {i}", "role": "member"} 
 
 def verify(events: list[AuditEvent]):
     """Check events against the head recorded for the untampered five-event log."""
-    return check_chain(events, head_seq=len(FIVE), head_hash=FIVE[-1].hash)
+    return check_chain(events, head_seq=len(FIVE), head_hash=FIVE[-1].hash, key=KEY)
 
 
 def tampered(events: list[AuditEvent], seq: int, **changes) -> list[AuditEvent]:
@@ -45,14 +46,16 @@ def test_an_intact_chain_verifies():
 
 
 def test_an_empty_chain_with_head_zero_verifies():
-    result = check_chain([], head_seq=0, head_hash=GENESIS)
+    result = check_chain([], head_seq=0, head_hash=GENESIS, key=KEY)
     assert result.broken is None
     assert result.events == 0
 
 
 def test_the_hash_is_stable_and_ignores_payload_key_order():
-    a = event_hash(seq=1, actor="U1", action="x", payload={"a": 1, "b": 2}, occurred_at=START, prev_hash=GENESIS)
-    b = event_hash(seq=1, actor="U1", action="x", payload={"b": 2, "a": 1}, occurred_at=START, prev_hash=GENESIS)
+    a = event_hash(seq=1, actor="U1", action="x", payload={"a": 1, "b": 2}, occurred_at=START, prev_hash=GENESIS,
+                   key=KEY)
+    b = event_hash(seq=1, actor="U1", action="x", payload={"b": 2, "a": 1}, occurred_at=START, prev_hash=GENESIS,
+                   key=KEY)
     assert a == b
     assert len(a) == 64 and int(a, 16) >= 0
 
@@ -92,7 +95,7 @@ def test_a_truncated_tail_is_reported_after_the_last_event_kept():
 
 
 def test_events_beyond_the_recorded_head_are_reported():
-    result = check_chain(FIVE, head_seq=3, head_hash=FIVE[2].hash)
+    result = check_chain(FIVE, head_seq=3, head_hash=FIVE[2].hash, key=KEY)
     assert result.broken.seq == 4
 
 
@@ -107,7 +110,7 @@ def test_an_event_rewritten_with_a_fresh_hash_breaks_the_next_link():
     forged = FIVE[2]
     forged_payload = {"user": "UEVIL", "role": "chair"}
     digest = event_hash(seq=3, actor=forged.actor, action=forged.action, payload=forged_payload,
-                        occurred_at=forged.occurred_at, prev_hash=forged.prev_hash)
+                        occurred_at=forged.occurred_at, prev_hash=forged.prev_hash, key=KEY)
     result = verify(tampered(FIVE, 3, payload=forged_payload, hash=digest))
     assert result.broken.seq == 4
     assert "link" in result.broken.reason
@@ -118,7 +121,7 @@ def test_a_wrong_prev_hash_on_the_first_event_is_reported():
 
 
 def test_a_head_hash_that_does_not_match_the_last_event_is_reported_at_the_last_event():
-    result = check_chain(FIVE, head_seq=5, head_hash="0" * 63 + "1")
+    result = check_chain(FIVE, head_seq=5, head_hash="0" * 63 + "1", key=KEY)
     assert result.broken.seq == 5
     assert result.events == 5
 
@@ -138,7 +141,7 @@ def test_tampering_with_any_one_payload_is_reported_at_exactly_that_seq(data, or
     replacement = data.draw(payloads, label="replacement")
     assume(canonical(replacement) != canonical(events[seq - 1].payload))
     result = check_chain(tampered(events, seq, payload=replacement), head_seq=len(events),
-                         head_hash=events[-1].hash)
+                         head_hash=events[-1].hash, key=KEY)
     assert result.broken is not None
     assert result.broken.seq == seq
     assert result.events == seq - 1
@@ -147,7 +150,7 @@ def test_tampering_with_any_one_payload_is_reported_at_exactly_that_seq(data, or
 @given(st.lists(payloads, max_size=12))
 def test_any_untampered_chain_verifies(originals):
     events = chain(originals)
-    result = check_chain(events, head_seq=len(events), head_hash=events[-1].hash if events else GENESIS)
+    result = check_chain(events, head_seq=len(events), head_hash=events[-1].hash if events else GENESIS, key=KEY)
     assert result.broken is None
     assert result.events == len(events)
 
@@ -180,7 +183,12 @@ def test_an_appended_event_links_to_the_previous_head():
     from storage.audit import AuditLog
 
     session = FakeSession(FakeHead(seq=5, hash=FIVE[4].hash))
-    event = AuditLog(session).append(actor="U1", action="member.added", payload={"user": "U2"})
+    at = datetime(2026, 11, 24, 9, 30)
+    event = AuditLog(session, key=KEY).append(actor="U1", action="member.added", payload={"user": "U2"}, at=at)
+    assert event.occurred_at == at
     assert (event.seq, session.head.seq, session.head.hash) == (6, 6, event.hash)
     assert session.added[0].prev_hash == FIVE[4].hash
     assert event.prev_hash == FIVE[4].hash
+    assert event.keyed and session.added[0].keyed
+    assert event.hash == event_hash(seq=6, actor="U1", action="member.added", payload={"user": "U2"},
+                                    occurred_at=event.occurred_at, prev_hash=FIVE[4].hash, key=KEY)

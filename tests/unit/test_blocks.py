@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain import commands
-from bot.domain.boards import Board, BoardKind, CollaborationType, DecisionRule, Member, Role
+from bot.domain.boards import Board, BoardKind, CollaborationType, DecisionRule, Member, Role, Seat
 from bot.domain.errors import UsageError
 from prompts.blocks.common import MESSAGE_BLOCK_LIMIT, SECTION_LIMIT, sections
 from prompts.blocks.home import HOME_BLOCK_LIMIT, home_view
@@ -22,7 +22,7 @@ from prompts.blocks.replies import (
     organisation_list,
 )
 from prompts.blocks.setup import setup_modal
-from prompts.ids import BlockId, CallbackId
+from prompts.ids.boards import SetupBlock, SetupCallback
 
 HOSTILE = "<!channel> & <https://evil.example|Finance>"
 MORE = re.compile(r"^…and (\d+) more\.$")
@@ -99,7 +99,8 @@ def test_the_organisation_list_stays_within_a_message_however_many_there_are():
 def example(command: str) -> str:
     """A help line's command filled in with example values."""
     filled = command.removeprefix("/collab ").replace("@person", "<@U1>")
-    return filled.replace("<name>", "Leeds").replace("<organisation>", "Leeds").replace("<role>", "chair")
+    filled = filled.replace("<name>", "Leeds").replace("<organisation>", "Leeds").replace("<role>", "chair")
+    return filled.replace("<number>", "3")
 
 
 def test_help_lists_every_subcommand():
@@ -116,9 +117,13 @@ def test_help_shows_each_usage_line_of_the_parser():
         assert usage.split(" <")[0].split(" @")[0] in text
 
 
+def seat(name: str, role: Role = Role.MEMBER) -> Seat:
+    """One board on someone's Home tab."""
+    return Seat(name, "C0123", BoardKind.PEER_NETWORK, role, 12)
+
+
 def test_a_home_tab_with_150_boards_stays_within_100_blocks():
-    memberships = [(make_board(name=f"Board {i} " + "w" * 70), list(Role)[i % 4]) for i in range(150)]
-    view = home_view(memberships)
+    view = home_view([seat(f"Board {i} " + "w" * 70, list(Role)[i % 4]) for i in range(150)])
     assert view["type"] == "home"
     assert len(view["blocks"]) <= HOME_BLOCK_LIMIT
     assert all(len(text) <= SECTION_LIMIT for text in texts(view["blocks"]))
@@ -126,7 +131,7 @@ def test_a_home_tab_with_150_boards_stays_within_100_blocks():
 
 
 def test_a_home_tab_with_thousands_of_boards_is_capped_and_says_how_many_more():
-    view = home_view([(make_board(name=f"Board {i} " + "w" * 70), Role.MEMBER) for i in range(5000)])
+    view = home_view([seat(f"Board {i} " + "w" * 70) for i in range(5000)])
     assert len(view["blocks"]) <= HOME_BLOCK_LIMIT
     assert MORE.match(section_texts(view["blocks"])[-1])
 
@@ -137,25 +142,25 @@ def test_an_empty_home_tab_explains_how_to_join_a_board():
 
 
 def test_the_setup_modal_fits_slacks_title_limit_and_has_every_input():
-    view = setup_modal(channel_id="C0123", timezone="Europe/London")
+    view = setup_modal(channel_id="C0123", timezone="Europe/London", metadata="sealed-C0123")
     assert view["type"] == "modal"
-    assert view["callback_id"] == CallbackId.SETUP_BOARD
+    assert view["callback_id"] == SetupCallback.SETUP_BOARD
     assert len(view["title"]["text"]) <= 24
     assert len(view["submit"]["text"]) <= 24 and len(view["close"]["text"]) <= 24
-    assert {b.get("block_id") for b in view["blocks"]} >= {b.value for b in BlockId}
-    assert view["private_metadata"] == "C0123"
+    assert {b.get("block_id") for b in view["blocks"]} >= {b.value for b in SetupBlock}
+    assert view["private_metadata"] == "sealed-C0123"
 
 
 def test_the_setup_modal_starts_with_the_default_time_zone():
-    view = setup_modal(channel_id="C0123", timezone="Europe/Belfast")
-    tz = next(b for b in view["blocks"] if b.get("block_id") == BlockId.TIMEZONE)
+    view = setup_modal(channel_id="C0123", timezone="Europe/Belfast", metadata="sealed")
+    tz = next(b for b in view["blocks"] if b.get("block_id") == SetupBlock.TIMEZONE)
     assert tz["element"]["initial_value"] == "Europe/Belfast"
 
 
 @pytest.mark.parametrize("build", [
     lambda: board_created(make_board(name=HOSTILE, members=[Member("U1", HOSTILE, Role.CHAIR)])),
     lambda: member_list(make_board(name=HOSTILE, members=[Member("U1", HOSTILE, Role.CHAIR)])),
-    lambda: home_view([(make_board(name=HOSTILE), Role.CHAIR)]),
+    lambda: home_view([seat(HOSTILE, Role.CHAIR)]),
     lambda: organisation_list([(HOSTILE, 1)]),
 ], ids=["board_created", "member_list", "home_view", "organisation_list"])
 def test_a_channel_ping_in_user_text_is_escaped(build):

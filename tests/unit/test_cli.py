@@ -3,31 +3,38 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def cli(tmp_path):
-    """Run `python -m bot.cli` in tmp_path with no inherited Slack or database settings."""
+def cli_env(**settings: str) -> dict:
+    """An environment holding only `settings`, so nothing leaks in from the shell running the tests."""
+    return {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO_ROOT), **settings}
 
-    def run(*args: str, **settings: str) -> subprocess.CompletedProcess:
-        env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO_ROOT), **settings}
-        return subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env, cwd=tmp_path,
-                              capture_output=True, text=True, timeout=120)
 
-    return run
+def run_cli(cwd, *args: str, **settings: str) -> subprocess.CompletedProcess:
+    """Run `python -m bot.cli` in `cwd` with only `settings` in its environment."""
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], env=cli_env(**settings), cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def one_error_line(result: subprocess.CompletedProcess) -> str:
+    """The only line on stderr, which must start with `collab-bot: ` and hold no traceback."""
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("collab-bot: "), lines[0]
     return lines[0]
 
 

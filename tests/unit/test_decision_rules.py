@@ -324,3 +324,22 @@ def test_unanimity_implies_consensus_with_every_organisation_quorum(people, per_
 @given(PEOPLE, QUORUMS, st.booleans())
 def test_advisory_is_always_noted_and_never_blocks(people, quorum, per_org):
     assert decide(ADVISORY, tally(*build(people), per_organisation=per_org), quorum=quorum).outcome is Outcome.NOTED
+
+
+NOMINATED = [Voter("U1", "Leeds"), Voter("U2", "Leeds", org_voter=True), Voter("U4", "York")]
+
+
+def test_with_one_vote_per_organisation_the_nominated_voter_counts_even_when_another_voted_first():
+    t = tally([vote("U1", "Leeds", "x", 0), vote("U2", "Leeds", "a", 1)], NOMINATED, per_organisation=True)
+    assert [v.user_id for v in t.counted] == ["U2"] and [v.user_id for v in t.superseded] == ["U1"]
+
+
+def test_an_organisation_with_a_nominee_waits_for_the_nominee_alone():
+    t = tally([vote("U1", "Leeds", "a", 0)], NOMINATED, per_organisation=True)
+    assert t.counted == [] and {w.user_id for w in t.waiting} == {"U2", "U4"}
+    assert not everyone_has_voted(t)
+
+
+def test_without_a_nominee_the_first_to_vote_speaks_for_the_organisation():
+    t = tally([vote("U2", "Leeds", "x", 1), vote("U1", "Leeds", "a", 0)], ORGS, per_organisation=True)
+    assert [v.user_id for v in t.counted] == ["U1"]

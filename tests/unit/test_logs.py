@@ -6,8 +6,10 @@ import io
 import logging
 
 import pytest
+from slack_bolt import App
+from slack_sdk import WebClient
 
-from bot.logs import RedactSecrets, configure_logging
+from bot.logs import QUIET_LOGGERS, DropBoltTokenNotice, RedactSecrets, configure_logging
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 LEAKS = ["xoxb-123-abc", "xapp-1-A-2", SIGNING_SECRET]
@@ -96,3 +98,43 @@ def test_configure_logging_installs_one_redacting_handler():
     finally:
         root.handlers[:] = saved_handlers
         root.setLevel(saved_level)
+
+
+@pytest.fixture
+def configured(capsys):
+    """configure_logging at DEBUG, writing to the captured stderr; the root logger restored afterwards."""
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    configure_logging("DEBUG", [])
+    yield capsys
+    root.handlers[:] = saved_handlers
+    root.setLevel(saved_level)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+def test_bolts_token_will_be_unused_notice_is_dropped(configured, monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-the-environment")
+    App(client=WebClient(token="xoxb-from-the-environment"), signing_secret="secret",
+        token_verification_enabled=False, logger=logging.getLogger("slack_bolt"))
+    assert "will be unused" not in configured.readouterr().err
+
+
+def test_other_bolt_warnings_still_reach_the_log(configured):
+    logging.getLogger("slack_bolt").warning("As you gave `client` as well, something else")
+    logging.getLogger("slack_bolt.App").warning("Unhandled request")
+    err = configured.readouterr().err
+    assert "something else" in err and "Unhandled request" in err
+
+
+def test_the_same_words_from_another_logger_are_kept(configured):
+    logging.getLogger("collab-bot").warning(DropBoltTokenNotice.NOTICE)
+    assert "will be unused" in configured.readouterr().err
+
+
+def test_apschedulers_ticks_stay_out_of_the_log_but_its_warnings_do_not(configured):
+    logging.getLogger("apscheduler.executors.default").info('Running job "close_due"')
+    logging.getLogger("apscheduler.scheduler").warning("Run time of job was missed")
+    err = configured.readouterr().err
+    assert "Running job" not in err
+    assert "was missed" in err

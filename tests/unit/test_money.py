@@ -65,3 +65,21 @@ def test_amounts_format_in_pounds_with_pence_only_when_there_are_some(pence, tex
 @given(st.integers(1, 10**12))
 def test_formatting_then_parsing_gives_back_the_same_pence(pence):
     assert parse_amount(format_amount(pence)) == pence
+
+
+@pytest.mark.parametrize("raw", ["£1,2,3", "1,23", "12,3456", ",100", "100,", "1,,000", "£1,000,00"])
+def test_commas_are_accepted_only_in_groups_of_three(raw):
+    with pytest.raises(InvalidValue):
+        parse_amount(raw)
+
+
+@pytest.mark.parametrize("raw", ["\uff11\uff12\uff13", "\u0661\u0662\u0663", "£\u0967\u0968k", "1\u00b2"])
+def test_only_ascii_digits_are_amounts(raw):
+    with pytest.raises(InvalidValue):
+        parse_amount(raw)
+
+
+@pytest.mark.parametrize(("raw", "pence"), [("1,000", 100_000), ("£12,345,678.90", 1_234_567_890),
+                                            ("gbp 1,000k", 100_000_000)])
+def test_grouped_thousands_parse(raw, pence):
+    assert parse_amount(raw) == pence

@@ -30,7 +30,7 @@ def snapshot(voters: int, *, secret=False, closed=False, title="Pathology <!chan
     result = decide(DecisionRule.MAJORITY, t, quorum=proposal.quorum) if closed else None
     return PollSnapshot(board, proposal, t, result, "CB-2026-001" if closed else None,
                         result.outcome if result else None, "C1", "1.1", None, NOW if closed else None,
-                        "Finance", False)
+                        "Finance")
 
 
 def within_limits(content: dict) -> None:
@@ -75,3 +75,53 @@ def test_an_open_poll_offers_every_position():
     labels = [e["text"]["text"] for b in content["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert labels[:5] == ["Agree", "Agree with reservations", "Stand aside", "Object", "Abstain"]
     assert isinstance(Result, type)
+
+
+def texts(content: dict) -> str:
+    return json.dumps(content)
+
+
+def test_a_secret_ballot_shows_no_counts_until_it_closes():
+    live = texts(poll_message(snapshot(5, secret=True)))
+    assert "Agree:" not in live and "Object:" not in live and "counts are shown when the poll closes" in live
+    assert "Agree: *" in texts(poll_message(snapshot(5, secret=True, closed=True)))
+
+
+def proxied(*, secret: bool = False) -> PollSnapshot:
+    snap = snapshot(3, secret=secret, closed=True)
+    votes = [Vote("U0001", "Org 1", Position.AGREE, NOW, "On leave, agreed by email", proxy_by="UCHAIR")]
+    t = tally(votes, snap.proposal.eligible(snap.board))
+    return PollSnapshot(**{**snap.__dict__, "tally": t})
+
+
+def test_a_proxy_vote_names_who_held_it_and_why_on_the_poll_and_in_the_thread():
+    for content in (poll_message(proxied()), outcome_message(proxied())):
+        assert "<@U0001>'s position was recorded by <@UCHAIR> as proxy: On leave, agreed by email" in texts(content)
+
+
+def test_a_proxy_in_a_secret_ballot_gives_only_the_holder_and_the_count():
+    text = texts(outcome_message(proxied(secret=True)))
+    assert "1 proxy vote recorded by <@UCHAIR>" in text and "U0001" not in text and "email" not in text
+
+
+def test_the_register_names_people_beside_their_ids_and_lists_proxies_and_changes():
+    from bot.domain.decisions import PositionChange
+    from prompts.register import Register
+
+    snap = proxied()
+    history = (PositionChange("U0001", Position.OBJECT, NOW, "no"),
+               PositionChange("U0001", Position.AGREE, NOW + timedelta(minutes=5), "ok", "UCHAIR"))
+    row = Register({"U0001": "Sam Patel", "UCHAIR": "Jo Chair"}).row(
+        PollSnapshot(**{**snap.__dict__, "history": history}))
+    assert row["Positions by member"] == "Sam Patel (U0001) (Org 1): Agree by proxy of Jo Chair (UCHAIR)"
+    assert row["Proxy votes"] == "Sam Patel (U0001) by Jo Chair (UCHAIR): On leave, agreed by email"
+    assert row["Position changes"] == "Sam Patel (U0001): Object 2026-11-23 09:00 > Agree 2026-11-23 09:05 (proxy)"
+
+
+def test_the_register_of_a_secret_ballot_keeps_no_position_changes():
+    from bot.domain.decisions import PositionChange
+
+    snap = snapshot(3, secret=True, closed=True)
+    history = (PositionChange("U0001", Position.OBJECT, NOW),)
+    row = register_row(PollSnapshot(**{**snap.__dict__, "history": history}))
+    assert row["Position changes"] == "" and "U0001" not in json.dumps(row)

@@ -96,13 +96,43 @@ def test_sqlite_and_postgresql_database_urls_are_accepted(monkeypatch, url):
     assert load_settings().DATABASE_URL == url
 
 
+@pytest.mark.parametrize(("url", "expected"), [
+    ("postgresql://u:p@db:5432/collab", "postgresql+psycopg://u:p@db:5432/collab"),
+    ("postgres://u:p@db/collab?sslmode=require", "postgresql+psycopg://u:p@db/collab?sslmode=require"),
+    ("sqlite+pysqlite:///x.db", "sqlite+pysqlite:///x.db"),
+])
+def test_plain_postgresql_urls_mean_psycopg_3_the_driver_the_bot_ships(monkeypatch, url, expected):
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert load_settings().DATABASE_URL == expected
+
+
+@pytest.mark.parametrize(("url", "advice"), [
+    ("postgresql+psycopg2://u:p@db/collab", "postgresql+psycopg://"),
+    ("postgresql+asyncpg://u:p@db/collab", "postgresql+psycopg://"),
+    ("postgresql+pg8000://u:p@db/collab", "postgresql+psycopg://"),
+    ("sqlite+aiosqlite:///x.db", "sqlite:///"),
+])
+def test_a_database_driver_the_bot_lacks_is_refused_saying_what_to_write(monkeypatch, url, advice):
+    message = load_error(monkeypatch, "DATABASE_URL", url)
+    assert message.startswith(f"DATABASE_URL is malformed: {url.split(':')[0]} is not supported")
+    assert advice in message
+    assert "u:p@" not in message
+
+
 @pytest.mark.parametrize("zone", ["Mars/Olympus", "London", "Europe/London.", ""])
 def test_a_bad_time_zone_is_malformed(monkeypatch, zone):
     assert load_error(monkeypatch, "COLLAB_TIMEZONE", zone).startswith("COLLAB_TIMEZONE is malformed")
 
 
 def test_a_bad_log_level_is_malformed(monkeypatch):
-    assert load_error(monkeypatch, "LOG_LEVEL", "LOUD").startswith("LOG_LEVEL is malformed")
+    message = load_error(monkeypatch, "LOG_LEVEL", "LOUD")
+    assert message == "LOG_LEVEL is malformed: must be one of DEBUG, INFO, WARNING, ERROR (any case)"
+
+
+@pytest.mark.parametrize(("level", "expected"), [("debug", "DEBUG"), ("Warning", "WARNING"), (" info ", "INFO")])
+def test_a_log_level_in_any_case_is_accepted_and_upper_cased(monkeypatch, level, expected):
+    monkeypatch.setenv("LOG_LEVEL", level)
+    assert load_settings().LOG_LEVEL == expected
 
 
 def test_a_dotenv_file_in_the_working_directory_is_read(tmp_path):

@@ -102,3 +102,41 @@ def test_cut_escaped_text_never_ends_in_half_an_entity(text, limit):
     kept = cut(escaped, limit).removesuffix(ELLIPSIS) if len(escaped) > limit else escaped
     assert not PARTIAL_ENTITY_AT_END.search(kept)
     assert ENTITY.sub("", kept).count("&") == 0
+
+
+from bot.domain.text import article, clean, plural  # noqa: E402
+
+
+@pytest.mark.parametrize("raw", ["\u200b\u200b", "\u200d", "\ufeff \u2060", "\u202e\u202d", "\x00\x07\x1b", " \t\n "])
+def test_text_made_only_of_invisible_or_control_characters_cleans_to_nothing(raw):
+    assert clean(raw) == ""
+    assert clean(raw, multiline=True) == ""
+
+
+def test_cleaning_keeps_words_and_single_spaces_them():
+    assert clean("  Leeds\u200b  Teaching\tHospitals\x00 ") == "Leeds Teaching Hospitals"
+
+
+def test_cleaning_a_multiline_text_keeps_its_line_breaks():
+    assert clean("First line\r\n\u202eSecond  line\n", multiline=True) == "First line\nSecond line"
+
+
+def test_a_joiner_between_two_characters_survives_cleaning():
+    family = "\U0001F468\u200d\U0001F469"
+    assert clean(family) == family
+    assert clean("\u200dx") == "x"
+
+
+@given(st.text())
+def test_cleaned_text_never_holds_a_control_or_format_character(raw):
+    import unicodedata
+    for char in clean(raw):
+        assert unicodedata.category(char) not in ("Cc", "Cs") and (
+            unicodedata.category(char) != "Cf" or char in "\u200c\u200d")
+
+
+def test_counts_and_articles_read_as_english():
+    assert plural(1, "decision") == "1 decision"
+    assert plural(2, "decision") == "2 decisions"
+    assert article("observer") == "an observer"
+    assert article("member") == "a member"

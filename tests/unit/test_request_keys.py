@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from handlers.middleware import request_key
+from handlers.deps import request_key
 
 EVENT = {"type": "event_callback", "event_id": "Ev0123ABC", "event": {"type": "app_home_opened", "user": "U1"}}
 COMMAND = {"command": "/collab", "text": "members", "user_id": "U1", "trigger_id": "111.222.aaa"}

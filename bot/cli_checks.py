@@ -1,0 +1,103 @@
+"""Checks `collab-bot` makes before it starts: the database exists, and Slack accepts the tokens."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.engine import make_url
+
+from bot.cli_errors import hide_password, slack_unreachable_line
+from bot.settings import Settings, SettingsError
+
+log = logging.getLogger("collab-bot")
+# The checks say what went wrong in one line; slack_sdk's own log of each failed attempt would repeat it.
+_quiet = logging.getLogger("collab-bot.slack-check")
+_quiet.propagate = False
+_quiet.addHandler(logging.NullHandler())
+
+
+class CommandError(Exception):
+    """The command cannot go on; the message is one line and `status` the exit status."""
+
+    def __init__(self, message: str, status: int = 1):
+        super().__init__(message)
+        self.status = status
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names, or None for an in-memory database."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.query.get("uri") in ("true", "1") and database.startswith("file:"):
+        if "mode=memory" in database:
+            return None
+        database = urlsplit(database).path
+    if database in ("", ":memory:"):
+        return None
+    return Path(database).resolve()
+
+
+def require_database(url: str) -> None:
+    """Raise CommandError unless `url` holds a collab-bot database already (it has an alembic_version table)."""
+    missing = (f"there is no collab-bot database at {hide_password(url)} (DATABASE_URL)",
+               "run `collab-bot db upgrade` to create one, or set DATABASE_URL to the bot's database")
+    if make_url(url).get_backend_name() == "sqlite":
+        path = sqlite_file(url)
+        if path is None or not path.is_file():
+            where = f"no file {path}" if path else "an in-memory database is always empty"
+            raise CommandError(f"{missing[0]}: {where}; {missing[1]}")
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            migrated = inspect(connection).has_table("alembic_version")
+    finally:
+        engine.dispose()
+    if not migrated:
+        raise CommandError(f"{missing[0]}: it has no collab-bot tables; {missing[1]}")
+
+
+def _client(settings: Settings) -> WebClient:
+    return WebClient(base_url=settings.SLACK_API_URL, timeout=10, logger=_quiet, retry_handlers=[
+        ConnectionErrorRetryHandler(max_retry_count=1), RateLimitErrorRetryHandler(max_retry_count=2),
+        ServerErrorRetryHandler(max_retry_count=1)])
+
+
+def _call_slack(settings: Settings, setting: str, method: str) -> dict:
+    """One Web API call with `setting`'s token: a refusal is a SettingsError naming it; no Slack a CommandError."""
+    token = getattr(settings, setting).get_secret_value()
+    try:
+        return _client(settings).api_call(method, params={"token": token}).data
+    except SlackApiError as exc:
+        status, error = exc.response.status_code, exc.response.get("error")
+        if status != 200:
+            raise CommandError(f"Slack at {settings.SLACK_API_URL} (SLACK_API_URL) answered HTTP {status} "
+                               f"({error}); is SLACK_API_URL right?") from None
+        raise SettingsError(f"{setting} was refused by Slack ({error})") from None
+    except OSError as exc:
+        raise CommandError(slack_unreachable_line(exc, settings.SLACK_API_URL)) from None
+
+
+def check_bot_token(settings: Settings, *, must_reach: bool) -> dict | None:
+    """Ask Slack (auth.test) whether it accepts SLACK_BOT_TOKEN; Slack's answer, or None if unreachable and allowed."""
+    try:
+        return _call_slack(settings, "SLACK_BOT_TOKEN", "auth.test")
+    except CommandError as exc:
+        if must_reach:
+            raise
+        log.warning("%s; starting anyway, the bot will call Slack when it answers", exc)
+        return None
+
+
+def check_app_token(settings: Settings) -> str:
+    """Ask Slack (apps.connections.open) whether it accepts SLACK_APP_TOKEN; the WebSocket URL it offers."""
+    return _call_slack(settings, "SLACK_APP_TOKEN", "apps.connections.open")["url"]

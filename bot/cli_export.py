@@ -1,0 +1,72 @@
+"""`collab-bot export ...`: records for board papers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.settings import Settings
+
+
+def add_parser(sub) -> None:
+    """Add the `export` subcommands to the top-level parser."""
+    export = sub.add_parser("export", help="export records for board papers",
+                            description="Export records for board papers.")
+    what = export.add_subparsers(dest="export_command", required=True, metavar="{decisions}")
+    decisions = what.add_parser(
+        "decisions", help="the decision register of one board",
+        description="Write one board's decision register as CSV. With SLACK_BOT_TOKEN set, people are named "
+                    "as well as identified (Slack's users.info, cached for a week); otherwise by Slack id only.")
+    decisions.add_argument("--board", required=True, help="the board's name")
+    decisions.add_argument("--format", choices=["csv"], default="csv", help="file format (csv)")
+    decisions.add_argument("--output", help="file to write (default: standard output)")
+
+
+def _slack_lookup(settings: Settings):
+    """A function naming a Slack user, or None without a bot token."""
+    if settings.SLACK_BOT_TOKEN is None:
+        return None
+    from bot.app import make_client
+
+    client = make_client(settings)
+
+    def lookup(user_id: str) -> str:
+        user = client.users_info(user=user_id)["user"]
+        profile = user.get("profile") or {}
+        return profile.get("real_name") or user.get("real_name") or user.get("name") or user_id
+
+    return lookup
+
+
+def main(settings: Settings, args: argparse.Namespace) -> int:
+    """Run one `export` subcommand; the exit status."""
+    from bot.app import make_database
+    from bot.clock import SystemClock
+    from bot.domain.errors import NotFound
+    from bot.domain.text import plural
+    from bot.services.people import display_names
+    from bot.services.polls import register
+    from prompts.register import people_in, write_csv
+
+    db = make_database(settings)
+    try:
+        team_id, snaps = register(db, board_name=args.board)
+    except NotFound as exc:
+        print(f"collab-bot: {exc.message}", file=sys.stderr)
+        return 1
+    lookup, names = _slack_lookup(settings), {}
+    if lookup is None:
+        print("collab-bot: SLACK_BOT_TOKEN is not set, so people are shown by Slack id only", file=sys.stderr)
+    else:
+        names, unnamed = display_names(db, lookup, team_id=team_id, user_ids=people_in(snaps),
+                                       now=SystemClock().now())
+        if unnamed:
+            print(f"collab-bot: Slack could not name {plural(len(unnamed), 'person', 'people')}; "
+                  "they are shown by Slack id", file=sys.stderr)
+    if args.output:
+        with open(args.output, "w", newline="", encoding="utf-8") as out:
+            write_csv(snaps, out, names)
+        print(f"wrote {plural(len(snaps), 'decision')} to {args.output}")
+    else:
+        write_csv(snaps, sys.stdout, names)
+    return 0

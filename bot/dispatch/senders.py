@@ -1,0 +1,69 @@
+"""Senders: how each kind of job calls Slack, the client they call it with, and what a failed call means."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackRequestError
+
+from bot.domain.jobs import ClaimedJob, SendFailure
+
+SEND_TIMEOUT = 10  # seconds; shorter than the dispatcher's lease, which its heartbeat extends anyway
+
+
+@dataclass(frozen=True)
+class Sender:
+    """One kind of job's call: the Web API method it mainly calls (a 429 pauses that method), and the call.
+
+    `send` returns a JSON-able result to keep (such as the ts of a message it posted) or None to keep the
+    previous one. It raises SlackApiError when Slack answers with an error, and anything else (OSError,
+    SlackRequestError...) when the call went wrong on the way.
+    """
+
+    method: str
+    send: Callable[[ClaimedJob], dict | None]
+
+
+def dispatch_client(*, token: str | None, base_url: str | None = None, timeout: int = SEND_TIMEOUT) -> WebClient:
+    """The WebClient senders call Slack with: it never retries, and so never sleeps on a 429 or resends.
+
+    Unlike the app's client (bot/app.py), it has no RateLimitErrorRetryHandler, ServerErrorRetryHandler or even
+    slack-sdk's default ConnectionErrorRetryHandler: the dispatcher retries with backoff, pauses a 429's method
+    for every process instead of blocking one of its threads, and a connection that broke after Slack accepted
+    a message is not silently posted again inside one attempt.
+    """
+    return WebClient(token=token, base_url=base_url or WebClient.BASE_URL, timeout=timeout, retry_handlers=[])
+
+
+def failure_of(error: BaseException) -> SendFailure:
+    """What a sender's exception says about the call: Slack's answer, or how the call failed on the way."""
+    if isinstance(error, SlackApiError):
+        response = error.response
+        status = getattr(response, "status_code", None)
+        data = getattr(response, "data", None)
+        code = data.get("error") if isinstance(data, dict) else None
+        retry_after = _seconds(_header(getattr(response, "headers", None) or {}, "Retry-After"))
+        return SendFailure(str(code or f"http_{status}"), status, retry_after, f"HTTP {status}")
+    if isinstance(error, TimeoutError) or isinstance(getattr(error, "reason", None), TimeoutError):
+        return SendFailure("timeout", detail=str(error)[:300])
+    if isinstance(error, OSError):
+        return SendFailure("connection_error", detail=str(error)[:300])
+    if isinstance(error, SlackRequestError):
+        return SendFailure("request_error", detail=str(error)[:300])
+    return SendFailure(type(error).__name__, detail=str(error)[:300])
+
+
+def _header(headers, name: str) -> str | None:
+    for key, value in dict(headers).items():
+        if str(key).lower() == name.lower():
+            return value[0] if isinstance(value, list) and value else value
+    return None
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None  # an HTTP date, which Slack does not send: retried with backoff instead

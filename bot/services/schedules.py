@@ -1,0 +1,64 @@
+"""A board's scheduling settings, and reminding members who have not voted before a poll closes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain.boards import Board, ensure_can_manage, parse_timezone
+from bot.domain.decisions import tally
+from bot.domain.events import Notice, Route
+from bot.domain.proposals import Proposal, Status
+from bot.domain.reviews import BoardSettings
+from bot.services.boards import linked_board
+from storage.uow import Database
+
+
+def settings_form(db: Database, *, team_id: str, channel_id: str, actor: str) -> Board:
+    """The board whose settings the chair or secretary is about to change."""
+    with db.read() as uow:
+        _, board = linked_board(uow, team_id, channel_id)
+        ensure_can_manage(board, actor)
+        return board
+
+
+def save_settings(db: Database, *, team_id: str, channel_id: str, actor: str, timezone: str,
+                  settings: BoardSettings, now: datetime) -> Board:
+    """Change the board's time zone, digest, reminder lead and working days; the chair or secretary only."""
+    timezone = parse_timezone(timezone)
+    with db.uow() as uow:
+        _, board = linked_board(uow, team_id, channel_id, lock=True)
+        ensure_can_manage(board, actor)
+        uow.boards.save_settings(board.id, timezone=timezone, settings=settings)
+        uow.audit.append(actor=actor, action="board.settings", at=now, payload={
+            "board_id": board.id, "timezone": timezone, "digest_weekday": settings.digest_weekday,
+            "digest_at": settings.digest_at.strftime("%H:%M"), "reminder_hours": settings.reminder_hours,
+            "skip_holidays": settings.skip_holidays})
+        uow.commit()
+        board.timezone, board.settings = timezone, settings
+        return board
+
+
+def remind_non_voters(db: Database, *, proposal_id: int, now: datetime) -> int:
+    """DM every eligible member who has not voted, once per poll; how many were newly reminded."""
+    with db.uow() as uow:
+        proposal = uow.proposals.get(proposal_id, lock=True)
+        if proposal is None or proposal.status is not Status.OPEN:
+            return 0
+        board = uow.boards.get(proposal.board_id)
+        waiting = tally(proposal.votes, proposal.eligible(board), per_organisation=proposal.per_organisation).waiting
+        reminded = 0
+        for voter in waiting:
+            if uow.reminders.note(proposal.id, voter.user_id, at=now):
+                uow.record(Notice(now, Route(board.team_id, voter.user_id), "poll.reminder",
+                                  {"proposal": proposal.id}, key=f"remind:{proposal.id}:{voter.user_id}"))
+                reminded += 1
+        uow.commit()
+        return reminded
+
+
+def reminded(db: Database, *, team_id: str, channel_id: str, actor: str) -> list[tuple[Proposal, dict[str, datetime]]]:
+    """For each open poll of the board, who was reminded to vote and when: for its chair or secretary."""
+    with db.read() as uow:
+        _, board = linked_board(uow, team_id, channel_id)
+        ensure_can_manage(board, actor)
+        return [(p, uow.reminders.of(p.id)) for p in uow.proposals.open_of(board.id)]

@@ -1,0 +1,74 @@
+"""Private messages to one person, delivered by the best route: response_url, ephemeral, then DM."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from bot.domain.decisions import Position, VoteReceipt
+from bot.domain.events import Route
+from bot.domain.proposals import Status
+from bot.services.polls import read_poll
+from bot.services.reviews import get_review
+from prompts.blocks.polls import proxy_notice
+from prompts.blocks.replies import vote_receipt
+from prompts.blocks.reviews import review_done, review_snoozed
+from prompts.blocks.schedules import vote_reminder
+from storage.uow import Database
+
+WEBHOOK_TIMEOUT = 5
+# An ephemeral message needs the bot in the channel; where it can't be, a DM still reaches the person.
+EPHEMERAL_UNREACHABLE = frozenset({"channel_not_found", "not_in_channel", "user_not_in_channel", "is_archived",
+                                   "method_not_supported_for_channel_type"})
+
+
+def render(what: str, data: dict, *, to: Route, db: Database) -> dict | None:
+    """The message a notice of kind `what` carries, drawn from the state it refers to now; None: no longer due."""
+    if what == "poll.reminder":
+        snap = read_poll(db, data["proposal"])
+        voted = {v.user_id for v in snap.tally.counted + snap.tally.superseded}
+        still_waiting = snap.proposal.status is Status.OPEN and to.user_id not in voted
+        return vote_reminder(snap) if still_waiting else None
+    if what in ("review.done", "review.snoozed"):
+        found = get_review(db, data["review"])
+        if found is None:
+            return None
+        board, review = found
+        return review_done(review) if what == "review.done" else review_snoozed(
+            review, datetime.fromisoformat(data["until"]), board.timezone)
+    if what == "vote.receipt":
+        return vote_receipt(VoteReceipt(**{**data, "position": Position(data["position"])}))
+    if what == "vote.proxied":
+        return proxy_notice(read_poll(db, data["proposal"]), for_user=to.user_id)
+    if what == "message":
+        return data
+    raise ValueError(f"unknown notice {what!r}")
+
+
+def webhook(url: str, payload: dict) -> bool:
+    """Post to a response_url; whether Slack took it (a dead or expired url is not an error)."""
+    try:
+        return WebhookClient(url, timeout=WEBHOOK_TIMEOUT).send_dict(payload).status_code == 200
+    except OSError:
+        return False
+
+
+def deliver(client: WebClient, to: Route, content: dict | None) -> dict:
+    """Send `content` privately to `to`; errors other than "can't reach them there" are raised for a retry."""
+    if content is None:
+        return {"skipped": "no longer due"}
+    if to.response_url and webhook(to.response_url, {**content, "response_type": "ephemeral",
+                                                     "replace_original": False}):
+        return {"via": "response_url"}
+    if to.channel_id:
+        try:
+            client.chat_postEphemeral(channel=to.channel_id, user=to.user_id, **content)
+            return {"via": "ephemeral"}
+        except SlackApiError as exc:
+            if exc.response.get("error") not in EPHEMERAL_UNREACHABLE:
+                raise
+    answer = client.chat_postMessage(channel=to.user_id, **content)
+    return {"via": "dm", "ts": answer.get("ts")}

@@ -1,0 +1,76 @@
+"""Replaying the log into memberships and votes, and naming every table row that differs from it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.domain.audit import AuditEvent
+from bot.domain.audit_replay import Replay, member_differences, vote_differences
+
+AT = datetime(2025, 4, 1, 9, 30)
+
+
+def replay(*events: tuple[str, dict]) -> Replay:
+    state = Replay()
+    for seq, (action, payload) in enumerate(events, start=1):
+        state.apply(AuditEvent(seq, "U1", action, payload, AT, "0" * 64, "1" * 64))
+    return state
+
+
+def seat(user: str, organisation: str = "Leeds", role: str = "member", board: int = 3) -> dict:
+    return {"board_id": board, "user": user, "organisation": organisation, "role": role}
+
+
+def test_members_are_added_updated_and_removed_in_log_order():
+    state = replay(("member.added", seat("U1")), ("member.added", seat("U2")),
+                   ("member.updated", seat("U1", "York", "chair")), ("member.removed", seat("U2")),
+                   ("organisation.added", {"organisation": "Hull"}))
+    assert state.members == {(3, "U1"): ("York", "chair")}
+
+
+def test_a_member_whose_role_differs_is_named_with_both_sides():
+    lines = member_differences({(3, "U5"): ("Leeds", "observer")}, {(3, "U5"): ("Leeds", "member")})
+    assert lines == ["members: board 3, user U5: the table says member for Leeds, the log says observer for Leeds"]
+
+
+def test_members_only_in_the_table_or_only_in_the_log_are_named():
+    lines = member_differences({(3, "U1"): ("Leeds", "chair")}, {(4, "U2"): ("York", "member")})
+    assert lines == ["members: board 3, user U1: in the log (chair for Leeds) but not in the table",
+                     "members: board 4, user U2: in the table (member for York) but not in the log"]
+
+
+def test_matching_members_and_votes_give_no_lines():
+    state = replay(("member.added", seat("U1")),
+                   ("vote.recorded", {"proposal_id": 12, "position": "agree", "user": "U1"}))
+    assert member_differences(state.members, {(3, "U1"): ("Leeds", "member")}) == []
+    assert vote_differences(state.votes, {(12, "U1"): "agree"}) == []
+
+
+def test_the_last_recorded_position_is_the_one_replayed():
+    state = replay(("vote.recorded", {"proposal_id": 12, "position": "agree", "user": "U3"}),
+                   ("vote.recorded", {"proposal_id": 12, "position": "object", "user": "U3", "reason": "cost"}))
+    assert state.votes == {(12, "U3"): "object"}
+
+
+def test_a_vote_whose_position_differs_or_is_missing_is_named():
+    lines = vote_differences({(12, "U1"): "agree"}, {(12, "U1"): "object", (12, "U3"): "agree"})
+    assert lines == ["votes: proposal 12, user U1: the table says object, the log says agree",
+                     "votes: proposal 12, user U3: in the table (agree) but not in the log"]
+
+
+def test_secret_ballot_votes_are_keyed_by_pseudonym_and_named_by_the_tables_user():
+    state = replay(("vote.recorded", {"proposal_id": 7, "position": "agree", "voter": "ab12cd34ef56ab78"}))
+    assert state.votes == {(7, "ab12cd34ef56ab78"): "agree"} and state.secret == {7}
+    lines = vote_differences(state.votes, {(7, "ab12cd34ef56ab78"): "abstain"}, secret=state.secret,
+                             names={(7, "ab12cd34ef56ab78"): "U9"})
+    assert lines == ["votes: proposal 7, user U9 (secret ballot): the table says abstain, the log says agree"]
+    lonely = vote_differences(state.votes, {}, secret=state.secret)
+    assert lonely == ["votes: proposal 7, secret-ballot voter ab12cd34ef56ab78: in the log (agree) but not in the "
+                      "table"]
+
+
+def test_secret_ballots_recorded_before_pseudonyms_are_skipped_not_reported():
+    state = replay(("vote.recorded", {"proposal_id": 7, "position": "agree"}),
+                   ("vote.recorded", {"proposal_id": 8, "position": "agree", "user": "U1"}))
+    assert state.unreplayable == {7}
+    assert vote_differences(state.votes, {(7, "U1"): "agree", (8, "U1"): "agree"}, skip=state.unreplayable) == []
