@@ -12,7 +12,7 @@ from alembic.util.exc import CommandError as AlembicError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot import cli_audit, cli_export
+from bot import cli_audit, cli_authority, cli_export
 from bot.cli_checks import CommandError, check_app_token, check_bot_token, require_database
 from bot.cli_errors import database_error_line
 from bot.logs import configure_logging
@@ -35,6 +35,8 @@ SETTINGS_USED = {
     "audit verify": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
     "audit head": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
     "export decisions": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
+    "authority import": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
+    "authority export": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
 }
 
 
@@ -85,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
         "run and serve do this on start too.")
     cli_audit.add_parser(sub)
     cli_export.add_parser(sub)
+    cli_authority.add_parser(sub)
     return parser
 
 
@@ -162,6 +165,10 @@ def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
         require_database(settings.DATABASE_URL)
         _upgrade(settings)
         return (cli_audit if args.command == "audit" else cli_export).main(settings, args)
+    elif args.command == "authority":
+        require_database(settings.DATABASE_URL)
+        _upgrade(settings)
+        return cli_authority.main(settings, args)
     return 0
 
 

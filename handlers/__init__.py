@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import commands, deps, errors, home, poll_admin, proposals, schedules, setup, votes
+from handlers import (
+    chains,
+    commands,
+    deps,
+    errors,
+    escalations,
+    home,
+    poll_admin,
+    proposals,
+    schedules,
+    scheme,
+    setup,
+    votes,
+)
 from handlers.deps import Deps
 
 
@@ -12,5 +25,6 @@ def register_all(app: App, base: Deps) -> None:
     """Attach the dependencies, the error handler and every listener to the app."""
     deps.register(app, base)
     errors.register(app)
-    for surface in (commands, setup, home, proposals, votes, poll_admin, schedules):
+    for surface in (commands, setup, home, proposals, votes, poll_admin, schedules, escalations,
+                    chains, scheme):
         surface.register(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.domain import commands as c
+from bot.domain import commands_delegation as d
 from bot.domain.errors import Conflict
 from bot.domain.proposals import default_closing, ensure_can_propose
 from bot.services import boards, polls, proposals, reviews, schedules
@@ -12,6 +13,7 @@ from handlers import parse
 from handlers.deps import Deps, deps_of
 from handlers.forms import open_modal
 from handlers.parse import Where
+from handlers.scheme import run_delegation
 from prompts.blocks import replies
 from prompts.blocks.history import decision_history
 from prompts.blocks.poll_modals import propose_modal
@@ -29,6 +31,8 @@ def sealed_for(at: Where, deps: Deps) -> str:
 def run(cmd: c.Command, at: Where, *, deps: Deps, client) -> dict | None:
     """Carry out one parsed command; returns the ephemeral reply, or None when a modal opened instead."""
     db, where, now = deps.db, {"team_id": at.team_id, "channel_id": at.channel_id}, deps.clock.now()
+    if isinstance(cmd, d.DelegationCommand):
+        return run_delegation(cmd, at, deps=deps, client=client)
     match cmd:
         case c.Setup():
             if boards.board_for_channel(db, **where) is not None:

@@ -16,6 +16,7 @@ from handlers.parse import Malformed, Where
 from prompts.blocks.replies import modal_error
 from prompts.ids import INPUT
 from prompts.ids.boards import SetupBlock, SetupCallback
+from prompts.ids.delegation import DelegationBlock, DelegationCallback
 from prompts.ids.polls import PollBlock, PollCallback
 from prompts.ids.schedules import ScheduleBlock, ScheduleCallback
 
@@ -33,7 +34,9 @@ def field(view: dict, block: str) -> str:
     """The text, selected option or picked user of an input block ("" when empty)."""
     element = _element(view, block)
     option = element.get("selected_option")
-    value = option.get("value") if isinstance(option, dict) else element.get("value") or element.get("selected_user")
+    value = option.get("value") if isinstance(option, dict) else (
+        element.get("value") or element.get("selected_user") or element.get("selected_conversation")
+        or element.get("selected_channel"))
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -69,6 +72,14 @@ def clock(view: dict, block: str) -> str:
     if not isinstance(picked, str):
         raise Malformed()
     return picked
+
+
+def people(view: dict, block: str) -> tuple[str, ...]:
+    """The users picked in a multi-user select, in the order picked."""
+    users = _element(view, block).get("selected_users") or []
+    if not isinstance(users, list) or not all(isinstance(u, str) for u in users):
+        raise Malformed()
+    return tuple(parse.slack_id(u, first="UW") for u in users)
 
 
 def chosen(view: dict, block: str) -> set[str]:
@@ -160,6 +171,14 @@ FORMS = {
     ScheduleCallback.SETTINGS: Form(S.TIMEZONE, {
         "timezone": S.TIMEZONE, "digest_weekday": S.DIGEST_DAY, "digest_at": S.DIGEST_AT,
         "reminder_hours": S.REMINDER_HOURS}),
+    DelegationCallback.CHAIN: Form(f"{DelegationBlock.LEVEL.value}_1_title", {
+        f"level_{n}": f"{DelegationBlock.LEVEL.value}_{n}_title" for n in range(1, 7)}),
+    DelegationCallback.REVIEWED: Form(DelegationBlock.NOTE, {"note": DelegationBlock.NOTE}),
+    DelegationCallback.AUTHORITY: Form(DelegationBlock.LIMIT, {
+        "user": DelegationBlock.MEMBER, "category": DelegationBlock.CATEGORY, "limit": DelegationBlock.LIMIT,
+        "valid_from": DelegationBlock.VALID_FROM, "from": DelegationBlock.VALID_FROM,
+        "valid_until": DelegationBlock.VALID_UNTIL, "until": DelegationBlock.VALID_UNTIL}),
+    DelegationCallback.ANSWER: Form(DelegationBlock.COMMENT, {"comment": DelegationBlock.COMMENT}),
     ScheduleCallback.ADD_REVIEW: Form(S.REVIEW_TITLE, {
         "kind": S.REVIEW_KIND, "title": S.REVIEW_TITLE, "starts_on": S.STARTS_ON, "recurrence": S.RECURRENCE,
         "tell": S.TELL, "ends_on": S.ENDS_ON}),

@@ -11,8 +11,10 @@ from slack_sdk.webhook import WebhookClient
 from bot.domain.decisions import Position, VoteReceipt
 from bot.domain.events import Route
 from bot.domain.proposals import Status
+from bot.services import escalations
 from bot.services.polls import read_poll
 from bot.services.reviews import get_review
+from prompts.blocks.escalations import answered, moved_on, no_route, topped_out
 from prompts.blocks.polls import proxy_notice
 from prompts.blocks.replies import vote_receipt
 from prompts.blocks.reviews import review_done, review_snoozed
@@ -20,6 +22,8 @@ from prompts.blocks.schedules import vote_reminder
 from storage.uow import Database
 
 WEBHOOK_TIMEOUT = 5
+ESCALATION_NOTICES = {"escalation.answered": answered, "escalation.moved": moved_on,
+                      "escalation.no_route": no_route, "escalation.topped_out": topped_out}
 # An ephemeral message needs the bot in the channel; where it can't be, a DM still reaches the person.
 EPHEMERAL_UNREACHABLE = frozenset({"channel_not_found", "not_in_channel", "user_not_in_channel", "is_archived",
                                    "method_not_supported_for_channel_type"})
@@ -43,6 +47,9 @@ def render(what: str, data: dict, *, to: Route, db: Database) -> dict | None:
         return vote_receipt(VoteReceipt(**{**data, "position": Position(data["position"])}))
     if what == "vote.proxied":
         return proxy_notice(read_poll(db, data["proposal"]), for_user=to.user_id)
+    if what.startswith("escalation."):
+        e, proposal, _ = escalations.read(db, data["escalation"])
+        return ESCALATION_NOTICES[what](e, proposal)
     if what == "message":
         return data
     raise ValueError(f"unknown notice {what!r}")

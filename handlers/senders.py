@@ -10,13 +10,15 @@ from slack_sdk.errors import SlackApiError
 
 from bot.clock import Clock
 from bot.dispatch import Sender
+from bot.domain.delegation import EscalationState
 from bot.domain.effects import Kind
 from bot.domain.events import Notice, Route
 from bot.domain.jobs import ClaimedJob
 from bot.domain.proposals import InterestDecision, Status
-from bot.services import boards, digests, polls, reviews, schedules
+from bot.services import boards, digests, escalations, polls, reviews, schedules
 from handlers.notices import deliver, render, webhook
 from prompts.blocks.digest import digest_message
+from prompts.blocks.escalations import ask_message
 from prompts.blocks.home import home_view
 from prompts.blocks.polls import interest_decided, interest_request, outcome_message, poll_message
 from prompts.blocks.replies import board_created, board_unannounced, delivery_failed
@@ -138,7 +140,25 @@ def senders(client: WebClient, db: Database, clock: Clock) -> dict[str, Sender]:
             webhook(to.response_url, {**content, "replace_original": True})
         return {"replaced": content is not None and bool(to.response_url)}
 
+    def ask_approver(job: ClaimedJob) -> dict | None:
+        p = job.job.payload
+        e, proposal, board = escalations.read(db, p["escalation"])
+        if e.state is not EscalationState.OPEN:
+            return None  # answered or withdrawn before this request went out
+        content = ask_message(e, proposal, board, reminder=p["reminder"])
+        if p["to"][0] in "CG":  # a level answered in a channel
+            return {"ts": _post_joining(client, p["to"], content)["ts"]}
+        return {"ts": client.chat_postMessage(channel=p["to"], **content)["ts"]}
+
+    def escalation_due(job: ClaimedJob) -> dict:
+        p = job.job.payload
+        step = escalations.on_due(db, escalation_id=p["escalation"], due=datetime.fromisoformat(p["due"]),
+                                  now=clock.now())
+        return {"step": step.value if step else None}
+
     return {
+        Kind.ESCALATION_ASK: Sender("chat.postMessage", ask_approver),
+        Kind.ESCALATION_DUE: Sender("database", escalation_due),
         Kind.POLL_REMIND: Sender("database", remind),
         Kind.REVIEW_DUE: Sender("chat.postMessage", post_review),
         Kind.DIGEST: Sender("chat.postMessage", post_digest),
@@ -197,6 +217,14 @@ def _who_to_tell(uow: UnitOfWork, kind: str, payload: dict, error: str) -> tuple
         if board is not None:
             return Route(board.team_id, review.created_by), delivery_failed("the reminder", review.title,
                                                                              board.channel_id, error)
+    if kind == Kind.ESCALATION_ASK:
+        e = uow.escalations.get(payload["escalation"])
+        proposal = uow.proposals.get(e.proposal_id, with_votes=False) if e else None
+        board = uow.boards.get(proposal.board_id) if proposal else None
+        chair = next((m.user_id for m in board.managers()), proposal.proposer) if board else None
+        if chair is not None:
+            return Route(board.team_id, chair), delivery_failed(
+                f"the request for {e.organisation}'s sign-off", proposal.title, proposal.channel_id, error)
     if kind == Kind.DIGEST:
         board = uow.boards.get(payload["board"])
         chair = next((m.user_id for m in board.managers()), None) if board else None

@@ -28,6 +28,7 @@ class Organisation(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(80))
     name_key: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(24), default="other")  # a delegation.OrgType
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -154,6 +155,9 @@ class ProposalRow(Base):
     closes_at: Mapped[datetime] = mapped_column(DateTime)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     closed_by: Mapped[str | None] = mapped_column(String(32))
+    org_amounts: Mapped[str] = mapped_column(Text, default="")  # "org_id=pence;..." set by the proposer
+    marks: Mapped[str] = mapped_column(String(200), default="")  # governance marks, comma separated
+    rule_overridden_by: Mapped[str | None] = mapped_column(String(32))
 
 
 class VoteRow(Base):
@@ -164,6 +168,7 @@ class VoteRow(Base):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
     user_id: Mapped[str] = mapped_column(String(32))
     organisation: Mapped[str] = mapped_column(String(80))
+    organisation_id: Mapped[int | None] = mapped_column(Integer)
     position: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text, default="")
     proxy_by: Mapped[str | None] = mapped_column(String(32))

@@ -91,7 +91,8 @@ class ProposalRepository:
         rows = self.session.execute(
             select(VoteRow).where(VoteRow.proposal_id == proposal_id).order_by(VoteRow.first_at, VoteRow.id)
         ).scalars()
-        return [Vote(r.user_id, r.organisation, Position(r.position), r.first_at, r.reason, r.proxy_by) for r in rows]
+        return [Vote(r.user_id, r.organisation, Position(r.position), r.first_at, r.reason, r.proxy_by,
+                     r.organisation_id or 0) for r in rows]
 
     def put_vote(self, proposal_id: int, vote: Vote, *, at: datetime) -> bool:
         """Set the voter's position, keeping its history; False when it is already exactly that."""
@@ -102,6 +103,7 @@ class ProposalRepository:
             return False
         if row is None:
             self.session.add(VoteRow(proposal_id=proposal_id, user_id=vote.user_id, organisation=vote.organisation,
+                                     organisation_id=vote.organisation_id or None,
                                      position=vote.position.value, reason=vote.reason, proxy_by=vote.proxy_by,
                                      first_at=at, updated_at=at))
         else:

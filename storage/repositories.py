@@ -67,6 +67,11 @@ class OrganisationRepository:
             OrganisationRow.workspace_id == workspace_id, OrganisationRow.name_key == name_key(name))).scalar()
         return Organisation(row.id, row.name) if row else None
 
+    def get(self, workspace_id: int, organisation_id: int) -> Organisation | None:
+        """An organisation of the workspace by id."""
+        row = self.session.get(OrganisationRow, organisation_id)
+        return Organisation(row.id, row.name) if row and row.workspace_id == workspace_id else None
+
     def add(self, workspace_id: int, name: str, *, by: str, at: datetime) -> Organisation:
         """Register an organisation."""
         row = OrganisationRow(workspace_id=workspace_id, name=name, name_key=name_key(name), created_by=by,
@@ -91,12 +96,14 @@ class BoardRepository:
         self.session = session
 
     def _members(self, board_id: int, only: list[str] | None = None) -> list[Member]:
-        query = (select(MemberRow.user_id, OrganisationRow.name, MemberRow.role, MemberRow.org_voter)
+        query = (select(MemberRow.user_id, OrganisationRow.name, MemberRow.role, MemberRow.org_voter,
+                        MemberRow.organisation_id)
                  .join(OrganisationRow, OrganisationRow.id == MemberRow.organisation_id)
                  .where(MemberRow.board_id == board_id).order_by(MemberRow.id))
         if only is not None:
             query = query.where(MemberRow.user_id.in_(only))
-        return [Member(user, org, Role(role), voter) for user, org, role, voter in self.session.execute(query)]
+        return [Member(user, org, Role(role), voter, org_id)
+                for user, org, role, voter, org_id in self.session.execute(query)]
 
     def _load(self, query, *, lock: bool = False, only: list[str] | None = None) -> Board | None:
         row = self.session.execute(query.with_for_update() if lock else query).scalar()

@@ -12,6 +12,8 @@ from bot.clock import Clock, SystemClock
 from bot.domain.effects import Cancel, Reschedule, effects_of
 from bot.domain.events import Event
 from storage.audit import AuditLog
+from storage.delegation import AuthorityRepository, ChainRepository, DeputyRepository
+from storage.escalations import CategoryRuleRepository, DelegatedRepository, EscalationRepository
 from storage.outbox import Outbox
 from storage.proposals import ProposalRepository
 from storage.repositories import (
@@ -120,6 +122,12 @@ class UnitOfWork(AbstractUnitOfWork):
         self.outbox = Outbox(self.session)
         self.reviews = ReviewRepository(self.session)
         self.reminders = ReminderRepository(self.session)
+        self.authorities = AuthorityRepository(self.session)
+        self.chains = ChainRepository(self.session)
+        self.deputies = DeputyRepository(self.session)
+        self.escalations = EscalationRepository(self.session)
+        self.category_rules = CategoryRuleRepository(self.session)
+        self.delegated = DelegatedRepository(self.session)
         return self
 
     def _rollback(self) -> None:

@@ -77,6 +77,7 @@ class Member:
     organisation: str
     role: Role
     org_voter: bool = False  # casts the organisation's vote on polls that take one vote per organisation
+    organisation_id: int = field(default=0, compare=False)
 
 
 @dataclass

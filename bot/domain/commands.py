@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot.domain.boards import Role, parse_choice
+from bot.domain.commands_delegation import DelegationCommand, parse_delegation
 from bot.domain.errors import UsageError
 
 # With "escape channels, users and links" on, Slack sends a mention as <@U123|name> (or <@U123>).
@@ -109,7 +110,7 @@ class Reminders:
 
 
 Command = (Propose | Decisions | History | Help | Setup | OrgAdd | OrgList | MembersList | MembersAdd | MembersRemove
-           | MembersNominate | Settings | Reviews | ReviewsAdd | ReviewsRemove | Reminders)
+           | MembersNominate | Settings | Reviews | ReviewsAdd | ReviewsRemove | Reminders | DelegationCommand)
 REGISTER_NUMBER = re.compile(r"^CB-\d{4}-\d{3,}$", re.ASCII)
 
 USAGE = {
@@ -171,7 +172,7 @@ def parse(text: str) -> Command:
         return _parse_org(words[1:], head[1:])
     if head[0] == "members":
         return _parse_members(words[1:], head[1:])
-    return Help()
+    return parse_delegation(words) or Help()
 
 
 def _parse_org(rest: list[str], head: list[str]) -> Command:

@@ -31,6 +31,7 @@ class Outcome(StrEnum):
     """How a poll ended."""
 
     AGREED = "agreed"
+    AGREED_SUBJECT = "agreed_subject"  # the rule passed, but some organisation has not yet endorsed it
     NOT_AGREED = "not_agreed"
     NO_QUORUM = "no_quorum"
     WITHDRAWN = "withdrawn"
@@ -102,6 +103,7 @@ class Vote:
     first_at: datetime
     reason: str = ""
     proxy_by: str | None = None
+    organisation_id: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,7 @@ class Voter:
     user_id: str
     organisation: str
     org_voter: bool = False
+    organisation_id: int = field(default=0, compare=False)
 
 
 def organisation_speakers(votes: list[Vote], eligible: list[Voter]) -> dict[str, str]:

@@ -9,11 +9,13 @@ from enum import StrEnum
 from bot.domain.events import (
     BoardCreated,
     DeadlineSet,
+    EscalationAsked,
     Event,
     InterestDecided,
     InterestDeclared,
     MembershipChanged,
     Notice,
+    OutcomeSettled,
     PollChanged,
     PollClosed,
     Replaced,
@@ -41,6 +43,8 @@ class Kind(StrEnum):
     REVIEW_DUE = "review.due"
     DIGEST = "board.digest"
     REPLACE = "message.replace"
+    ESCALATION_ASK = "escalation.ask"
+    ESCALATION_DUE = "escalation.due"
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,18 @@ def effects_of(event: Event) -> list[Effect]:
         case PollClosed(at=at, proposal_id=pid, channel_id=channel):
             return [Cancel(close_key(pid)), Cancel(remind_key(pid)), _render(pid, at),
                     Job(Kind.POLL_OUTCOME, f"{Kind.POLL_OUTCOME}:{pid}", at, {"proposal": pid}, channel)]
+        case EscalationAsked(at=at, escalation_id=eid, level=level, recipients=recipients, due_at=due_at,
+                             reminder=reminder):
+            step = f"{eid}:{level}:{'reminder' if reminder else 'ask'}"
+            asks = [Job(Kind.ESCALATION_ASK, f"{Kind.ESCALATION_ASK}:{step}:{to}", at,
+                        {"escalation": eid, "to": to, "reminder": reminder}, to) for to in recipients]
+            # The timer carries its own due moment, so a later level's timer never stands in for this one.
+            timer = [Job(Kind.ESCALATION_DUE, f"{Kind.ESCALATION_DUE}:{eid}:{due_at.isoformat()}", due_at,
+                         {"escalation": eid, "due": due_at.isoformat()})] if due_at else []
+            return [*asks, *timer]
+        case OutcomeSettled(at=at, proposal_id=pid, channel_id=channel):
+            return [_render(pid, at), Job(Kind.POLL_OUTCOME, f"{Kind.POLL_OUTCOME}:{pid}:{at.isoformat()}", at,
+                                          {"proposal": pid}, channel)]
         case Notice(at=at, to=to, what=what, data=data, key=key):
             # Replies and ephemeral messages aren't channel posts; only a DM is paced, per person.
             paced = None if to.response_url or to.channel_id else to.user_id

@@ -114,3 +114,22 @@ class InterestDecided(Event):
     user_id: str
     decision: str
     chair: Route
+
+
+@dataclass(frozen=True)
+class EscalationAsked(Event):
+    """An approver (or a level's channel) is asked to endorse; `reminder` when it is the second asking."""
+
+    escalation_id: int
+    level: int
+    recipients: tuple[str, ...]  # Slack user ids (a DM each) or one channel id
+    due_at: datetime | None
+    reminder: bool = False
+
+
+@dataclass(frozen=True)
+class OutcomeSettled(Event):
+    """A closed poll's outcome changed when its last endorsement (or a decline) came in: it is posted again."""
+
+    proposal_id: int
+    channel_id: str

@@ -118,7 +118,7 @@ class Proposal:
     def eligible(self, board: Board) -> list[Voter]:
         """The board's voting members (not observers) who are not recused."""
         recused = self.recused()
-        return [Voter(m.user_id, m.organisation, m.org_voter) for m in board.members
+        return [Voter(m.user_id, m.organisation, m.org_voter, m.organisation_id) for m in board.members
                 if m.role in VOTING_ROLES and m.user_id not in recused]
 
 
@@ -194,7 +194,7 @@ def ensure_can_vote(board: Board, proposal: Proposal, user_id: str) -> Voter:
         raise NotAllowed("Observers follow the discussion but do not vote.")
     if user_id in proposal.recused():
         raise NotAllowed("The chair has recused you from this proposal because of your declared interest.")
-    return Voter(member.user_id, member.organisation, member.org_voter)
+    return Voter(member.user_id, member.organisation, member.org_voter, member.organisation_id)
 
 
 def ensure_open(proposal: Proposal) -> None:

@@ -7,6 +7,8 @@ from datetime import datetime
 
 from bot.domain.boards import Board
 from bot.domain.decisions import Outcome, PositionChange, Result, Tally
+from bot.domain.delegated import Delegated
+from bot.domain.delegation import Escalation, EscalationState
 from bot.domain.proposals import Proposal
 
 
@@ -26,3 +28,10 @@ class PollSnapshot:
     closed_at: datetime | None
     category_label: str
     history: tuple[PositionChange, ...] = ()  # loaded for the register and /collab history only
+    escalations: tuple[Escalation, ...] = ()  # sign-off through each organisation that needed it
+    delegated: Delegated | None = None  # taken under delegation, with its retrospective review
+
+    def subject_to(self) -> dict[str, str]:
+        """Organisations (by name) whose sign-off is still awaited, so their members' agreement is provisional."""
+        return {e.organisation: e.organisation for e in self.escalations
+                if e.state in (EscalationState.OPEN, EscalationState.NO_ROUTE)}

@@ -80,7 +80,7 @@ def setup_board(
             uow.audit.append(actor=actor, action="organisation.added", at=now,
                              payload={"team": team_id, "organisation": org.name})
         board.id = uow.boards.add(workspace_id, board, by=actor, at=now)
-        board.members = [Member(actor, org.name, role)]
+        board.members = [Member(actor, org.name, role, organisation_id=org.id)]
         uow.boards.put_member(board.id, board.members[0], org, by=actor, at=now)
         uow.audit.append(actor=actor, action="board.created", at=now, payload={
             "team": team_id, "board_id": board.id, "name": board.name, "kind": kind.value,
@@ -137,7 +137,7 @@ def add_member(db: Database, *, team_id: str, channel_id: str, actor: str, user_
         before = board.member(user_id)
         # A nomination speaks for one organisation, and observers don't vote.
         keeps_nomination = before is not None and before.organisation == org.name and role is not Role.OBSERVER
-        member = Member(user_id, org.name, role, keeps_nomination and before.org_voter)
+        member = Member(user_id, org.name, role, keeps_nomination and before.org_voter, org.id)
         if before == member:
             return MemberChange(board, member, "unchanged")
         ensure_role_change_keeps_a_manager(board, user_id, role)
@@ -177,7 +177,7 @@ def nominate_voter(db: Database, *, team_id: str, channel_id: str, actor: str, u
             uow.audit.append(actor=actor, action="member.nominated", at=now, payload={
                 "board_id": board.id, "user": user_id, "organisation": target.organisation})
             uow.commit()
-        return Member(target.user_id, target.organisation, target.role, True)
+        return Member(target.user_id, target.organisation, target.role, True, target.organisation_id)
 
 
 def seats(db: Database, *, team_id: str, user_id: str) -> list[Seat]:

@@ -6,11 +6,13 @@ from datetime import datetime
 
 from bot.domain.boards import DecisionRule, ensure_can_manage
 from bot.domain.decisions import Outcome, Result, decide, tally
+from bot.domain.delegation import combine
 from bot.domain.errors import Conflict, NotFound
 from bot.domain.events import PollClosed
 from bot.domain.proposals import Proposal, Status, register_number
 from bot.domain.snapshot import PollSnapshot
 from bot.domain.text import escape
+from bot.services import escalations
 from bot.services.boards import linked_board
 from storage.uow import Database, UnitOfWork
 
@@ -27,7 +29,9 @@ def snapshot(uow: UnitOfWork, proposal: Proposal, *, with_history: bool = False)
                         proposal.result.outcome if proposal.result else None, proposal.channel_id,
                         proposal.message_ts, proposal.closed_by, proposal.closed_at,
                         labels.get(proposal.category, proposal.category),
-                        tuple(uow.proposals.history(proposal.id)) if with_history else ())
+                        tuple(uow.proposals.history(proposal.id)) if with_history else (),
+                        tuple(uow.escalations.of_proposal(proposal.id)),
+                        uow.delegated.get(proposal.id))
 
 
 def read_poll(db: Database, proposal_id: int) -> PollSnapshot:
@@ -45,13 +49,20 @@ def close_locked(uow: UnitOfWork, proposal: Proposal, *, by: str | None, now: da
     board = uow.boards.get(proposal.board_id)
     votes = uow.proposals.votes(proposal.id)
     t = tally(votes, proposal.eligible(board), per_organisation=proposal.per_organisation)
-    result = (Result(Outcome.WITHDRAWN, ("Withdrawn before the poll closed.",)) if withdrawn
-              else decide(proposal.rule, t, quorum=proposal.quorum, threshold=proposal.threshold))
+    asked = uow.escalations.of_proposal(proposal.id)
+    if withdrawn:
+        result = Result(Outcome.WITHDRAWN, ("Withdrawn before the poll closed.",))
+        escalations.withdraw_open(uow, proposal.id, now=now)
+    else:
+        result = combine(decide(proposal.rule, t, quorum=proposal.quorum, threshold=proposal.threshold), asked)
     proposal.status, proposal.result, proposal.closed_at, proposal.closed_by = Status.CLOSED, result, now, by
     # An advisory sense check takes no decision, so it takes no place in the register.
     if proposal.rule is not DecisionRule.ADVISORY:
         proposal.number = register_number(now.year, uow.proposals.next_number(proposal.board_id, now.year))
     uow.proposals.save(proposal)
+    if result.outcome is Outcome.AGREED and not asked and proposal.number and uow.authorities.scheme_loaded(
+            uow.workspaces.find(board.team_id)):
+        uow.delegated.queue(proposal.id, board.id, at=now)  # taken under delegation: for retrospective review
     uow.audit.append(actor=by or "scheduler", action="proposal.closed", at=now, payload={
         "proposal_id": proposal.id, "number": proposal.number, "outcome": result.outcome.value,
         "reasons": list(result.reasons), "counts": {k.value: v for k, v in t.counts.items()},

@@ -29,6 +29,7 @@ from bot.domain.proposals import (
     remind_at,
 )
 from bot.domain.snapshot import PollSnapshot
+from bot.services import escalations
 from bot.services.boards import linked_board
 from bot.services.polls import GONE, close_locked, snapshot
 from storage.uow import Database, UnitOfWork
@@ -68,12 +69,15 @@ def create_proposal(db: Database, *, team_id: str, channel_id: str, actor: str, 
                   rule=rule, threshold=threshold, quorum=quorum, options=options, now=now)
         p = replace(p, board_id=board.id, channel_id=board.channel_id, opened_at=now, request_key=request_key)
         p.id = uow.proposals.add(p)
+        category_of = next(c for c in uow.categories.for_workspace(workspace_id) if c.key == p.category)
         uow.audit.append(actor=actor, action="proposal.opened", at=now, payload={
             "proposal_id": p.id, "board_id": board.id, "title": p.title, "category": p.category,
             "amount_pence": p.amount_pence, "rule": p.rule.value, "quorum": p.quorum.encode(),
             "threshold": f"{p.threshold.numerator}/{p.threshold.denominator}", "secret": p.secret,
             "hide_results": p.hide_results, "per_organisation": p.per_organisation,
             "closes_at": p.closes_at.isoformat()})
+        escalations.open_on_proposal(uow, workspace_id=workspace_id, board=board, proposal=p, category=category_of,
+                                     org_amounts={}, now=now)
         uow.record(PollChanged(now, p.id, p.channel_id))
         uow.record(DeadlineSet(now, p.id, p.closes_at, remind_at(p.closes_at, board.settings.reminder_hours, now)))
         uow.commit()
@@ -102,7 +106,7 @@ def _record(uow: UnitOfWork, proposal: Proposal, voter: Voter, position: Positio
             proxy_by: str | None, actor: str, now: datetime) -> VoteReceipt:
     reason = check_reason(position, reason)
     changed = uow.proposals.put_vote(proposal.id, Vote(voter.user_id, voter.organisation, position, now, reason,
-                                                       proxy_by), at=now)
+                                                       proxy_by, voter.organisation_id), at=now)
     closed = False
     if changed:
         payload = {"proposal_id": proposal.id, "position": position.value}

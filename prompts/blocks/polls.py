@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject
 
 from bot.domain.boards import DecisionRule
 from bot.domain.decisions import Outcome, Position
+from bot.domain.delegation import EscalationState, agree_note
 from bot.domain.money import format_amount
 from bot.domain.proposals import InterestDecision, Status
 from bot.domain.snapshot import PollSnapshot
@@ -32,7 +33,9 @@ RULE_NAMES = {
     DecisionRule.ADVISORY: "Advisory sense check (no decision)",
 }
 OUTCOME_LABELS = {
-    Outcome.AGREED: ":white_check_mark: Agreed", Outcome.NOT_AGREED: ":no_entry: Not agreed",
+    Outcome.AGREED: ":white_check_mark: Agreed",
+    Outcome.AGREED_SUBJECT: ":hourglass_flowing_sand: Agreed subject to endorsement",
+    Outcome.NOT_AGREED: ":no_entry: Not agreed",
     Outcome.NO_QUORUM: ":hourglass: No quorum", Outcome.WITHDRAWN: ":leftwards_arrow_with_hook: Withdrawn",
     Outcome.NOTED: ":speech_balloon: Views noted",
 }
@@ -73,11 +76,33 @@ def _tally_lines(snap: PollSnapshot, *, final: bool) -> list[str]:
         votes = [v for v in t.counted if v.position is position]
         line = f"{label}: *{len(votes)}*"
         if votes and not p.secret:
-            names = [f"<@{v.user_id}>" + (" (by proxy)" if v.proxy_by else "") for v in votes[:NAMES_SHOWN]]
+            names = [f"<@{v.user_id}>" + (" (by proxy)" if v.proxy_by else "") + _subject(snap, v)
+                     for v in votes[:NAMES_SHOWN]]
             more = f" and {len(votes) - NAMES_SHOWN} more" if len(votes) > NAMES_SHOWN else ""
             line += "  " + ", ".join(names) + more
         lines.append(line)
     return lines + proxy_lines(snap) + _uncounted_lines(snap)
+
+
+def _subject(snap: PollSnapshot, vote) -> str:
+    waiting = snap.subject_to()
+    if vote.position in (Position.AGREE, Position.RESERVATIONS) and vote.organisation in waiting:
+        return f" _({agree_note(escape(vote.organisation))})_"
+    return ""
+
+
+def signoff_lines(snap: PollSnapshot) -> list[str]:
+    """Each organisation's sign-off (who endorsed or declined, or what it waits on), or the delegation mark."""
+    lines = [f"• {escape(e.organisation)}: {e.record_line()}" for e in snap.escalations
+             if e.state is not EscalationState.WITHDRAWN]
+    if lines:
+        return ["*Sign-off through each organisation:*", *lines]
+    if snap.delegated is not None:
+        review = (f"reviewed by <@{snap.delegated.reviewed_by}>" + (f": {escape(snap.delegated.note)}"
+                                                                    if snap.delegated.note else "")
+                  if snap.delegated.reviewed_at else "awaiting the board's retrospective review")
+        return [f"_Taken under delegation: {review}._"]
+    return []
 
 
 def proxy_lines(snap: PollSnapshot) -> list[str]:
@@ -160,6 +185,7 @@ def poll_message(snap: PollSnapshot) -> dict:
         more = f" and {len(waiting) - NAMES_SHOWN} more" if len(waiting) > NAMES_SHOWN else ""
         blocks.append(context("Not voted yet: " + ", ".join(f"<@{v.user_id}>" for v in waiting[:NAMES_SHOWN]) + more))
     blocks += sections(_interest_lines(snap), max_blocks=3)
+    blocks += sections(signoff_lines(snap), max_blocks=3)
     if final and snap.outcome:
         blocks.append(section(f"*{OUTCOME_LABELS[snap.outcome]}* " + escape(" ".join(snap.result.reasons))))
     else:
@@ -181,7 +207,7 @@ def outcome_message(snap: PollSnapshot) -> dict:
         if v.position in (Position.OBJECT, Position.RESERVATIONS) and v.reason and not v.proxy_by:
             who = "A member" if p.secret else f"<@{v.user_id}>"
             lines.append(f"• {who} ({POSITION_LABELS[v.position].lower()}): {escape(cut(v.reason, 500))}")
-    lines += proxy_lines(snap) + _uncounted_lines(snap)
+    lines += proxy_lines(snap) + _uncounted_lines(snap) + signoff_lines(snap)
     return message(sections(lines + _interest_lines(snap), max_blocks=40), lines[0])
 
 

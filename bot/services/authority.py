@@ -1,0 +1,101 @@
+"""The scheme of delegation in Slack: seeing your own limits, and the chair or secretary setting a member's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.domain.boards import Board, ensure_can_manage
+from bot.domain.delegation import ensure_may_grant
+from bot.domain.errors import InvalidValue, NotAllowed, NotFound
+from bot.domain.proposals import Category
+from bot.domain.scheme import Authority, check_period, parse_grant
+from bot.domain.text import escape
+from bot.services.boards import linked_board
+from bot.services.reviews import calendar_of
+from storage.uow import Database
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One line of someone's scheme: organisation, category and the authority."""
+
+    organisation: str
+    category: Category
+    authority: Authority
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """A member's limits as they stand, for `/collab authority`."""
+
+    user_id: str
+    limits: list[Limit]
+    today: date
+
+
+def category_named(categories: list[Category], raw: str) -> Category:
+    """A category by its key or label, ignoring case, spaces and underscores."""
+    key = " ".join(raw.lower().replace("_", " ").split())
+    found = next((c for c in categories if key in (c.key.replace("_", " "), c.label.lower())), None)
+    if found is None:
+        names = ", ".join(c.key.replace("_", " ") for c in categories)
+        raise InvalidValue(f"“{escape(raw)}” is not a category here. Choose one of: {names}.", field="category")
+    return found
+
+
+def limits_of(db: Database, *, team_id: str, channel_id: str, actor: str, user_id: str, now: datetime) -> Scheme:
+    """A member's limits: anyone may see their own; the chair or secretary may see any member's."""
+    with db.read() as uow:
+        workspace_id, board = linked_board(uow, team_id, channel_id)
+        if user_id != actor:
+            ensure_can_manage(board, actor)
+        categories = {c.key: c for c in uow.categories.for_workspace(workspace_id)}
+        today = calendar_of(board).local_date(now)
+        limits = [Limit(org, categories[a.category], a) for org, a in uow.authorities.of_user(workspace_id, user_id)
+                  if a.category in categories and (a.valid_until is None or a.valid_until >= today)]
+        return Scheme(user_id, limits, today)
+
+
+def form(db: Database, *, team_id: str, channel_id: str, actor: str, now: datetime) -> tuple[list[Category], date]:
+    """The categories and the board's today, for the chair or secretary's authority form."""
+    with db.read() as uow:
+        workspace_id, board = linked_board(uow, team_id, channel_id)
+        ensure_can_manage(board, actor)
+        return uow.categories.for_workspace(workspace_id), calendar_of(board).local_date(now)
+
+
+def set_limit(db: Database, *, team_id: str, channel_id: str, actor: str, user_id: str, category: str,
+              limit: str, valid_from: date | None, valid_until: date | None, now: datetime) -> Limit:
+    """Set a member's limit in one category from a date (today by default); every version is kept."""
+    with db.uow() as uow:
+        workspace_id, board = linked_board(uow, team_id, channel_id, lock=True)
+        ensure_can_manage(board, actor)
+        member = _member(board, user_id)
+        chosen = category_named(uow.categories.for_workspace(workspace_id), category)
+        money = chosen.kind == "money"
+        grant = parse_grant(limit, money=money)
+        starts = valid_from or calendar_of(board).local_date(now)
+        check_period(starts, valid_until)
+        current = uow.authorities.current(member.organisation_id, user_id, chosen.key, on=starts)
+        ensure_may_grant(actor_id=actor, target_id=user_id, current=current, new=grant, money=money)
+        saved = uow.authorities.put(Authority(
+            user_id=user_id, organisation_id=member.organisation_id, category=chosen.key, valid_from=starts,
+            valid_until=valid_until, amount_pence=grant.amount_pence, unlimited=grant.unlimited,
+            allowed=grant.allowed), by=actor, at=now)
+        uow.audit.append(actor=actor, action="authority.set", at=now, payload={
+            "board_id": board.id, "user": user_id, "organisation": member.organisation, "category": chosen.key,
+            "limit": saved.describe(money=money), "valid_from": starts.isoformat(),
+            "valid_until": valid_until.isoformat() if valid_until else None, "version": saved.version,
+            "source": "slack"})
+        uow.commit()
+        return Limit(member.organisation, chosen, saved)
+
+
+def _member(board: Board, user_id: str):
+    member = board.member(user_id)
+    if member is None:
+        raise NotFound(f"<@{user_id}> is not a member of *{escape(board.name)}*; add them with `/collab members add`.")
+    if not member.organisation_id:
+        raise NotAllowed(f"<@{user_id}> has no organisation on this board.")
+    return member

@@ -1,0 +1,136 @@
+"""Organisations' escalation chains and deputies, and the board's queue of decisions taken under delegation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from bot.domain import delegation as dl
+from bot.domain.boards import Board, Organisation, ensure_can_manage
+from bot.domain.delegated import Delegated, review_note
+from bot.domain.errors import NotAllowed, NotFound
+from bot.domain.events import Notice, PollChanged, Route
+from bot.domain.proposals import ensure_chair
+from bot.domain.text import escape
+from bot.services.boards import linked_board
+from storage.uow import AbstractUnitOfWork, Database
+
+
+@dataclass(frozen=True)
+class ChainChange:
+    """A saved chain, and how many requests already with the organisation keep the level they are at."""
+
+    organisation: Organisation
+    levels: tuple[dl.Level, ...]
+    pending: int
+
+
+def _organisation(uow: AbstractUnitOfWork, workspace_id: int, name: str) -> Organisation:
+    org = uow.organisations.find(workspace_id, name)
+    if org is None:
+        raise NotFound(f"*{escape(name)}* is not a registered organisation. See `/collab org list`.")
+    return org
+
+
+def chain_form(db: Database, *, team_id: str, channel_id: str, actor: str,
+               organisation: str) -> tuple[Organisation, dl.Chain | None]:
+    """The organisation and its chain as it stands, for the chair or secretary's edit form."""
+    with db.read() as uow:
+        workspace_id, board = linked_board(uow, team_id, channel_id)
+        ensure_can_manage(board, actor)
+        org = _organisation(uow, workspace_id, organisation)
+        return org, uow.chains.get(org.id)
+
+
+def _tell_of_pending(uow: AbstractUnitOfWork, board: Board, actor: str, pending: list[dl.Escalation], *,
+                     what: str, now: datetime) -> None:
+    """Pending requests are never dropped or re-routed by a change; the chair hears that they stay put."""
+    if not pending:
+        return
+    text = (f"{what} changed while {len(pending)} request{'s' if len(pending) != 1 else ''} for sign-off "
+            f"{'were' if len(pending) != 1 else 'was'} waiting. Each stays with the level it is at "
+            f"({', '.join(sorted({escape(e.level_title) for e in pending}))}); the change applies to new requests "
+            "and to any that later move up.")
+    for chair in {m.user_id for m in board.managers()} | {actor}:
+        uow.record(Notice(now, Route(board.team_id, chair), "message", {"text": text, "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": text}}]}, key=f"kept:{now.isoformat()}:{chair}"))
+
+
+def save_chain(db: Database, *, team_id: str, channel_id: str, actor: str, organisation_id: int,
+               levels: list[dl.Level], now: datetime) -> ChainChange:
+    """Replace an organisation's chain (chair or secretary); requests already waiting keep their level."""
+    checked = dl.check_chain(levels)
+    with db.uow() as uow:
+        workspace_id, board = linked_board(uow, team_id, channel_id, lock=True)
+        ensure_can_manage(board, actor)
+        org = uow.organisations.get(workspace_id, organisation_id)
+        if org is None:
+            raise NotFound("That organisation no longer exists.")
+        uow.chains.replace(org.id, checked, by=actor, at=now)
+        uow.audit.append(actor=actor, action="chain.set", at=now, payload={
+            "organisation": org.name, "levels": [
+                {"title": lv.title, "approvers": list(lv.approvers), "channel": lv.channel_id,
+                 "limit_pence": lv.limit_pence, "response_days": lv.response_days} for lv in checked]})
+        pending = uow.escalations.open_of_organisation(org.id)
+        _tell_of_pending(uow, board, actor, pending, what=f"*{escape(org.name)}*'s escalation chain", now=now)
+        uow.commit()
+        return ChainChange(org, checked, len(pending))
+
+
+def add_deputy(db: Database, *, team_id: str, channel_id: str, actor: str, approver: str, deputy: str,
+               organisation: str, from_date: date, until_date: date, now: datetime) -> tuple[Organisation, dl.Deputy]:
+    """Name a deputy who answers an approver's requests over a period (chair, secretary, or the approver)."""
+    checked = dl.check_deputy(approver, deputy, from_date, until_date)
+    with db.uow() as uow:
+        workspace_id, board = linked_board(uow, team_id, channel_id, lock=True)
+        if actor != approver:
+            ensure_can_manage(board, actor)
+        org = _organisation(uow, workspace_id, organisation)
+        chain = uow.chains.get(org.id)
+        if chain is None or not any(approver in lv.approvers for lv in chain.levels):
+            raise NotAllowed(f"<@{approver}> is not an approver in *{escape(org.name)}*'s escalation chain.")
+        uow.deputies.add(org.id, checked, by=actor)
+        uow.audit.append(actor=actor, action="deputy.added", at=now, payload={
+            "organisation": org.name, "approver": approver, "deputy": deputy,
+            "from": from_date.isoformat(), "until": until_date.isoformat()})
+        uow.commit()
+        return org, checked
+
+
+def delegated_queue(db: Database, *, team_id: str, channel_id: str) -> tuple[Board, list[Delegated]]:
+    """The board's decisions taken under delegation that await its retrospective review."""
+    with db.read() as uow:
+        _, board = linked_board(uow, team_id, channel_id)
+        return board, uow.delegated.of_board(board.id)
+
+
+def queued(db: Database, *, team_id: str, proposal_id: int, actor: str) -> Delegated:
+    """A queued decision the chair is about to mark reviewed (checked before the note form opens)."""
+    with db.read() as uow:
+        proposal = uow.proposals.get(proposal_id, with_votes=False)
+        board = uow.boards.get(proposal.board_id) if proposal else None
+        item = uow.delegated.get(proposal_id) if board and board.team_id == team_id else None
+        if item is None:
+            raise NotFound("That decision is not in the board's delegated-decisions queue.")
+        ensure_chair(board, actor, doing="mark a decision taken under delegation as reviewed")
+        return item
+
+
+def mark_reviewed(db: Database, *, team_id: str, proposal_id: int, actor: str, note: str, now: datetime) -> Delegated:
+    """The chair records that the board reviewed a decision taken under delegation, with a note."""
+    note = review_note(note)
+    with db.uow() as uow:
+        proposal = uow.proposals.get(proposal_id, lock=True, with_votes=False)
+        board = uow.boards.get(proposal.board_id) if proposal else None
+        queued = uow.delegated.get(proposal_id) if board and board.team_id == team_id else None
+        if queued is None:
+            raise NotFound("That decision is not in the board's delegated-decisions queue.")
+        ensure_chair(board, actor, doing="mark a decision taken under delegation as reviewed")
+        if queued.reviewed_at is not None:
+            return queued
+        uow.delegated.mark_reviewed(proposal_id, by=actor, at=now, note=note)
+        uow.audit.append(actor=actor, action="delegated.reviewed", at=now,
+                         payload={"proposal_id": proposal_id, "number": queued.number, "note": note})
+        uow.record(PollChanged(now, proposal_id, proposal.channel_id))
+        uow.commit()
+        return replace(queued, reviewed_by=actor, reviewed_at=now, note=note)

@@ -1,0 +1,187 @@
+"""Escalation through each member's own organisation: opened with the poll, answered in Slack, moved up on time."""
+
+from __future__ import annotations
+
+from copy import copy
+from datetime import datetime
+
+from bot.domain import delegation as dl
+from bot.domain.boards import Board
+from bot.domain.decisions import Outcome, decide, tally
+from bot.domain.errors import NotFound
+from bot.domain.events import EscalationAsked, Notice, OutcomeSettled, PollChanged, Replaced, Route
+from bot.domain.proposals import VOTING_ROLES, Category, Proposal, Status
+from bot.services.reviews import calendar_of
+from storage.escalations import Waiting
+from storage.uow import AbstractUnitOfWork, Database
+
+GONE = "That request for sign-off no longer exists."
+
+
+def _asked(e: dl.Escalation, now: datetime, *, reminder: bool = False) -> EscalationAsked:
+    recipients = (e.channel_id,) if e.channel_id else e.approvers
+    return EscalationAsked(now, e.id, e.level_position, recipients, e.due_at, reminder)
+
+
+def _tell_chairs(uow: AbstractUnitOfWork, board: Board, what: str, data: dict, *, now: datetime, key: str) -> None:
+    chairs = [m.user_id for m in board.managers()] or [m.user_id for m in board.members][:1]
+    for user_id in chairs:
+        uow.record(Notice(now, Route(board.team_id, user_id), what, data, key=f"{key}:{user_id}"))
+
+
+def amounts_for(proposal: Proposal, organisation_ids: set[int], org_amounts: dict[int, int]) -> dict[int, int | None]:
+    """Each organisation's amount: the one the proposer set for it, else the proposal's."""
+    return {oid: org_amounts.get(oid, proposal.amount_pence) for oid in organisation_ids}
+
+
+def open_on_proposal(uow: AbstractUnitOfWork, *, workspace_id: int, board: Board, proposal: Proposal,
+                     category: Category, org_amounts: dict[int, int], now: datetime) -> list[dl.Escalation]:
+    """Open the escalations a new proposal needs (inside its transaction); none until a scheme is loaded."""
+    if not uow.authorities.scheme_loaded(workspace_id):
+        return []
+    voters: dict[int, list[str]] = {}
+    for m in board.members:
+        if m.role in VOTING_ROLES and m.organisation_id:
+            voters.setdefault(m.organisation_id, []).append(m.user_id)
+    money = category.kind == "money"
+    calendar = calendar_of(board)
+    today = calendar.local_date(now)
+    users = [u for members in voters.values() for u in members]
+    needs = dl.needs(amounts=amounts_for(proposal, set(voters), org_amounts), voters=voters,
+                     authorities=uow.authorities.of_members(voters, users, category.key), category=category.key,
+                     money=money, chains=uow.chains.of(voters), on=today)
+    names = {m.organisation_id: m.organisation for m in board.members}
+    opened = []
+    for need in needs:
+        e = dl.open_escalation(need=need, proposal_id=proposal.id, organisation=names[need.organisation_id],
+                               brought_by=proposal.proposer, now=now, calendar=calendar, money=money,
+                               deputies=uow.deputies.of(need.organisation_id, on_or_after=today))
+        e.id = uow.escalations.add(e)
+        uow.audit.append(actor="collab-bot", action=f"escalation.{e.state.value}", at=now, payload={
+            "proposal_id": proposal.id, "escalation_id": e.id, "organisation": e.organisation,
+            "amount_pence": e.amount_pence, "level": e.level_title, "approvers": list(e.approvers),
+            "problem": e.problem})
+        if e.state is dl.EscalationState.OPEN:
+            uow.record(_asked(e, now))
+        else:
+            _tell_chairs(uow, board, "escalation.no_route", {"escalation": e.id}, now=now, key=f"noroute:{e.id}")
+        opened.append(e)
+    return opened
+
+
+def _board_of(uow: AbstractUnitOfWork, proposal_id: int) -> tuple[Proposal, Board]:
+    proposal = uow.proposals.get(proposal_id, lock=True, with_votes=False)
+    return proposal, uow.boards.get(proposal.board_id)
+
+
+def settle(uow: AbstractUnitOfWork, proposal: Proposal, board: Board, *, now: datetime) -> None:
+    """Once a closed poll's escalations change, its outcome is worked out again and posted if it changed."""
+    if proposal.status is not Status.CLOSED or proposal.result is None or proposal.result.outcome not in (
+            Outcome.AGREED, Outcome.AGREED_SUBJECT):
+        return
+    t = tally(uow.proposals.votes(proposal.id), proposal.eligible(board), per_organisation=proposal.per_organisation)
+    result = dl.combine(decide(proposal.rule, t, quorum=proposal.quorum, threshold=proposal.threshold),
+                        uow.escalations.of_proposal(proposal.id))
+    if result == proposal.result:
+        return
+    proposal.result = result
+    uow.proposals.save(proposal)
+    uow.audit.append(actor="collab-bot", action="proposal.settled", at=now, payload={
+        "proposal_id": proposal.id, "number": proposal.number, "outcome": result.outcome.value,
+        "reasons": list(result.reasons)})
+    uow.record(OutcomeSettled(now, proposal.id, proposal.channel_id))
+
+
+def answerable(db: Database, *, team_id: str, escalation_id: int, actor: str) -> tuple[dl.Escalation, Proposal]:
+    """The escalation and its proposal, if `actor` may answer it now (checked before the comment form opens)."""
+    e, proposal, board = read(db, escalation_id)
+    if board.team_id != team_id:
+        raise NotFound(GONE)
+    copy(e).answer(user_id=actor, endorse=True, comment="", now=e.opened_at)  # raises if they may not answer
+    return e, proposal
+
+
+def answer(db: Database, *, team_id: str, escalation_id: int, actor: str, endorse: bool, comment: str,
+           now: datetime, reply_to: Route | None = None) -> dl.Escalation:
+    """An approver (or their deputy) endorses or declines; the poll and, once closed, its outcome follow."""
+    with db.uow() as uow:
+        e = uow.escalations.get(escalation_id, lock=True)
+        if e is None:
+            raise NotFound(GONE)
+        proposal, board = _board_of(uow, e.proposal_id)
+        if board.team_id != team_id:
+            raise NotFound(GONE)
+        e.answer(user_id=actor, endorse=endorse, comment=comment, now=now)
+        uow.escalations.save(e)
+        uow.audit.append(actor=actor, action="escalation.endorsed" if endorse else "escalation.declined", at=now,
+                         payload={"proposal_id": proposal.id, "escalation_id": e.id, "organisation": e.organisation,
+                                  "level": e.level_title, "for": e.answered_for, "comment": e.comment})
+        uow.record(PollChanged(now, proposal.id, proposal.channel_id))
+        uow.record(Notice(now, Route(team_id, proposal.proposer), "escalation.answered", {"escalation": e.id},
+                          key=f"answered:{e.id}"))
+        if reply_to is not None and reply_to.response_url:
+            uow.record(Replaced(now, reply_to, "escalation.answered", {"escalation": e.id}, key=f"answered:{e.id}"))
+        settle(uow, proposal, board, now=now)
+        uow.commit()
+        return e
+
+
+def on_due(db: Database, *, escalation_id: int, due: datetime, now: datetime) -> dl.Step | None:
+    """An escalation's timer: remind its level once, then move it up a level and tell the one before."""
+    with db.uow() as uow:
+        e = uow.escalations.get(escalation_id, lock=True)
+        if e is None or e.state is not dl.EscalationState.OPEN or e.due_at != due:
+            return None  # answered, withdrawn or moved on since this timer was set
+        proposal, board = _board_of(uow, e.proposal_id)
+        category = next((c for c in uow.categories.for_workspace(uow.workspaces.find(board.team_id))
+                         if c.key == proposal.category), None)
+        calendar, before = calendar_of(board), (e.channel_id,) if e.channel_id else e.approvers
+        step = dl.on_due(e, uow.chains.get(e.organisation_id), now=now, calendar=calendar,
+                         money=category is not None and category.kind == "money",
+                         deputies=uow.deputies.of(e.organisation_id, on_or_after=calendar.local_date(now)))
+        uow.escalations.save(e)
+        uow.audit.append(actor="collab-bot", action=f"escalation.{step.value}", at=now, payload={
+            "proposal_id": proposal.id, "escalation_id": e.id, "level": e.level_title,
+            "approvers": list(e.approvers)})
+        if step is dl.Step.REMIND:
+            uow.record(_asked(e, now, reminder=True))
+        elif step is dl.Step.MOVE_UP:
+            uow.record(_asked(e, now))
+            for previous in before:
+                uow.record(Notice(now, Route(board.team_id, previous), "escalation.moved", {"escalation": e.id},
+                                  key=f"moved:{e.id}:{e.level_position}:{previous}"))
+            uow.record(PollChanged(now, proposal.id, proposal.channel_id))
+        else:
+            _tell_chairs(uow, board, "escalation.topped_out", {"escalation": e.id}, now=now, key=f"top:{e.id}")
+        uow.commit()
+        return step
+
+
+def withdraw_open(uow: AbstractUnitOfWork, proposal_id: int, *, now: datetime) -> None:
+    """A withdrawn poll's open escalations need no answer any more."""
+    for e in uow.escalations.of_proposal(proposal_id):
+        if e.state is dl.EscalationState.OPEN:
+            e.state, e.due_at = dl.EscalationState.WITHDRAWN, None
+            uow.escalations.save(e)
+            uow.audit.append(actor="collab-bot", action="escalation.withdrawn", at=now,
+                             payload={"proposal_id": proposal_id, "escalation_id": e.id})
+
+
+def read(db: Database, escalation_id: int) -> tuple[dl.Escalation, Proposal, Board]:
+    """An escalation with its proposal and board, for the messages about it."""
+    with db.read() as uow:
+        e = uow.escalations.get(escalation_id)
+        if e is None:
+            raise NotFound(GONE)
+        proposal = uow.proposals.get(e.proposal_id, with_votes=False)
+        return e, proposal, uow.boards.get(proposal.board_id, only=[])
+
+
+def waiting(db: Database, *, team_id: str, user_id: str) -> tuple[list[Waiting], list[Waiting]]:
+    """Open escalations `user_id` must answer, and those on their boards waiting on others."""
+    with db.read() as uow:
+        workspace_id = uow.workspaces.find(team_id)
+        found = uow.escalations.open_for(workspace_id, user_id) if workspace_id else []
+        mine = [w for w in found if user_id != w.escalation.brought_by and (
+            user_id in w.escalation.approvers or user_id in {a for _, a in w.escalation.acting_for})]
+        return mine, [w for w in found if w not in mine]

@@ -1,0 +1,149 @@
+"""The scheme of delegation: members' authority per category (every version kept), escalation chains and
+deputies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from bot.domain.delegation import Chain, Deputy, Level
+from bot.domain.scheme import Authority
+from storage.models import Organisation
+from storage.models_delegation import AuthorityRow, ChainLevelRow, DeputyRow
+
+
+def _authority(row: AuthorityRow) -> Authority:
+    return Authority(user_id=row.user_id, organisation_id=row.organisation_id, category=row.category,
+                     amount_pence=row.amount_pence, unlimited=row.unlimited, allowed=row.allowed,
+                     valid_from=row.valid_from, valid_until=row.valid_until, granted_by=row.granted_by,
+                     version=row.version)
+
+
+class AuthorityRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def _current(self):
+        return select(AuthorityRow).where(AuthorityRow.superseded_at.is_(None))
+
+    def _member(self, organisation_id: int, user_id: str, category: str):
+        return (AuthorityRow.organisation_id == organisation_id, AuthorityRow.user_id == user_id,
+                AuthorityRow.category == category)
+
+    def current(self, organisation_id: int, user_id: str, category: str, *, on: date) -> Authority | None:
+        """The member's authority in a category in force on `on`, or the next one to start after it."""
+        rows = self.session.execute(self._current().where(*self._member(organisation_id, user_id, category))
+                                    .order_by(AuthorityRow.valid_from)).scalars().all()
+        found = [_authority(r) for r in rows]
+        return (next((a for a in found if a.in_force(on)), None)
+                or next((a for a in found if a.valid_from > on), None))
+
+    def put(self, authority: Authority, *, by: str, at: datetime) -> Authority:
+        """Record a new version of a member's authority; versions whose dates overlap it are kept, superseded."""
+        where = self._member(authority.organisation_id, authority.user_id, authority.category)
+        last = self.session.execute(select(func.max(AuthorityRow.version)).where(*where)).scalar() or 0
+        ends = authority.valid_until or date.max
+        self.session.execute(update(AuthorityRow).where(
+            *where, AuthorityRow.superseded_at.is_(None), AuthorityRow.valid_from <= ends,
+            (AuthorityRow.valid_until.is_(None)) | (AuthorityRow.valid_until >= authority.valid_from))
+            .values(superseded_at=at))
+        row = AuthorityRow(
+            organisation_id=authority.organisation_id, user_id=authority.user_id, category=authority.category,
+            amount_pence=authority.amount_pence, unlimited=authority.unlimited, allowed=authority.allowed,
+            valid_from=authority.valid_from, valid_until=authority.valid_until, version=last + 1, granted_by=by,
+            granted_at=at)
+        self.session.add(row)
+        self.session.flush()
+        return _authority(row)
+
+    def scheme_loaded(self, workspace_id: int) -> bool:
+        """Whether the workspace has any scheme of delegation recorded: authority or an escalation chain."""
+        orgs = select(Organisation.id).where(Organisation.workspace_id == workspace_id)
+        authority = select(AuthorityRow.id).where(AuthorityRow.organisation_id.in_(orgs)).limit(1)
+        chain = select(ChainLevelRow.position).where(ChainLevelRow.organisation_id.in_(orgs)).limit(1)
+        return (self.session.execute(authority).first() or self.session.execute(chain).first()) is not None
+
+    def of_members(self, organisation_ids: Iterable[int], user_ids: Iterable[str], category: str) -> list[Authority]:
+        """The current authority of some members in one category (for deciding who must sign off)."""
+        rows = self.session.execute(self._current().where(
+            AuthorityRow.organisation_id.in_(list(organisation_ids)), AuthorityRow.user_id.in_(list(user_ids)),
+            AuthorityRow.category == category)).scalars()
+        return [_authority(r) for r in rows]
+
+    def as_it_stood(self, organisation_ids: Iterable[int], user_ids: Iterable[str], category: str,
+                    at: datetime) -> list[Authority]:
+        """The versions that were current at `at`: the authority in force when a decision was taken."""
+        rows = self.session.execute(select(AuthorityRow).where(
+            AuthorityRow.organisation_id.in_(list(organisation_ids)), AuthorityRow.user_id.in_(list(user_ids)),
+            AuthorityRow.category == category, AuthorityRow.granted_at <= at,
+            (AuthorityRow.superseded_at.is_(None)) | (AuthorityRow.superseded_at > at))).scalars()
+        return [_authority(r) for r in rows]
+
+    def of_user(self, workspace_id: int, user_id: str) -> list[tuple[str, Authority]]:
+        """A member's current authority in every category, with their organisation's name."""
+        rows = self.session.execute(self._current().add_columns(Organisation.name)
+                                    .join(Organisation, Organisation.id == AuthorityRow.organisation_id)
+                                    .where(Organisation.workspace_id == workspace_id, AuthorityRow.user_id == user_id)
+                                    .order_by(Organisation.name, AuthorityRow.category)).all()
+        return [(name, _authority(row)) for row, name in rows]
+
+    def of_workspace(self, workspace_id: int) -> list[tuple[str, Authority]]:
+        """The whole current scheme of a workspace, with organisation names (for export)."""
+        rows = self.session.execute(self._current().add_columns(Organisation.name)
+                                    .join(Organisation, Organisation.id == AuthorityRow.organisation_id)
+                                    .where(Organisation.workspace_id == workspace_id)
+                                    .order_by(Organisation.name, AuthorityRow.user_id, AuthorityRow.category)).all()
+        return [(name, _authority(row)) for row, name in rows]
+
+
+def _level(row: ChainLevelRow) -> Level:
+    return Level(position=row.position, title=row.title, approvers=tuple(row.approvers.split()),
+                 channel_id=row.channel_id, limit_pence=row.limit_pence, approves_other=row.approves_other,
+                 response_days=row.response_days)
+
+
+class ChainRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def get(self, organisation_id: int) -> Chain | None:
+        """An organisation's escalation chain, lowest level first; None when it has none."""
+        rows = self.session.execute(select(ChainLevelRow).where(ChainLevelRow.organisation_id == organisation_id)
+                                    .order_by(ChainLevelRow.position)).scalars().all()
+        return Chain(organisation_id, tuple(_level(r) for r in rows)) if rows else None
+
+    def of(self, organisation_ids: Iterable[int]) -> dict[int, Chain]:
+        """The chains of several organisations, by organisation id (those with none are left out)."""
+        return {oid: chain for oid in set(organisation_ids) if (chain := self.get(oid))}
+
+    def replace(self, organisation_id: int, levels: Iterable[Level], *, by: str, at: datetime) -> None:
+        """Make `levels` the organisation's whole chain."""
+        self.session.execute(delete(ChainLevelRow).where(ChainLevelRow.organisation_id == organisation_id))
+        for level in levels:
+            self.session.add(ChainLevelRow(
+                organisation_id=organisation_id, position=level.position, title=level.title,
+                approvers=" ".join(level.approvers), channel_id=level.channel_id, limit_pence=level.limit_pence,
+                approves_other=level.approves_other, response_days=level.response_days, changed_by=by,
+                changed_at=at))
+        self.session.flush()
+
+
+class DeputyRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def of(self, organisation_id: int, *, on_or_after: date) -> list[Deputy]:
+        """An organisation's deputies whose period has not ended before `on_or_after`."""
+        rows = self.session.execute(select(DeputyRow).where(
+            DeputyRow.organisation_id == organisation_id, DeputyRow.until_date >= on_or_after)
+            .order_by(DeputyRow.from_date, DeputyRow.id)).scalars()
+        return [Deputy(r.approver, r.deputy, r.from_date, r.until_date) for r in rows]
+
+    def add(self, organisation_id: int, deputy: Deputy, *, by: str) -> None:
+        """Record that `deputy.deputy` answers for `deputy.approver` over the period."""
+        self.session.add(DeputyRow(organisation_id=organisation_id, approver=deputy.approver, deputy=deputy.deputy,
+                                   from_date=deputy.from_date, until_date=deputy.until_date, created_by=by))
+        self.session.flush()
