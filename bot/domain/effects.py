@@ -10,6 +10,7 @@ from bot.domain.events import (
     BoardCreated,
     DeadlineSet,
     EscalationAsked,
+    EscalationEnded,
     Event,
     InterestDecided,
     InterestDeclared,
@@ -75,6 +76,11 @@ def remind_key(proposal_id: int) -> str:
     return f"{Kind.POLL_REMIND}:{proposal_id}"
 
 
+def due_key(escalation_id: int, due_at: datetime) -> str:
+    """The key of an escalation's timer for one due moment."""
+    return f"{Kind.ESCALATION_DUE}:{escalation_id}:{due_at.isoformat()}"
+
+
 def _render(proposal_id: int, at: datetime) -> Job:
     # A redraw is chat.update of one message: its own spacing paces it, not the channel's budget for posts
     # (its first draw is a post, and a poll's first post is one of a handful in a channel).
@@ -107,9 +113,11 @@ def effects_of(event: Event) -> list[Effect]:
             asks = [Job(Kind.ESCALATION_ASK, f"{Kind.ESCALATION_ASK}:{step}:{to}", at,
                         {"escalation": eid, "to": to, "reminder": reminder}, to) for to in recipients]
             # The timer carries its own due moment, so a later level's timer never stands in for this one.
-            timer = [Job(Kind.ESCALATION_DUE, f"{Kind.ESCALATION_DUE}:{eid}:{due_at.isoformat()}", due_at,
+            timer = [Job(Kind.ESCALATION_DUE, due_key(eid, due_at), due_at,
                          {"escalation": eid, "due": due_at.isoformat()})] if due_at else []
             return [*asks, *timer]
+        case EscalationEnded(escalation_id=eid, due_at=due_at):
+            return [Cancel(due_key(eid, due_at))] if due_at else []
         case OutcomeSettled(at=at, proposal_id=pid, channel_id=channel):
             return [_render(pid, at), Job(Kind.POLL_OUTCOME, f"{Kind.POLL_OUTCOME}:{pid}:{at.isoformat()}", at,
                                           {"proposal": pid}, channel)]

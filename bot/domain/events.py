@@ -133,3 +133,11 @@ class OutcomeSettled(Event):
 
     proposal_id: int
     channel_id: str
+
+
+@dataclass(frozen=True)
+class EscalationEnded(Event):
+    """An escalation was answered or withdrawn: its pending timer is not needed."""
+
+    escalation_id: int
+    due_at: datetime | None

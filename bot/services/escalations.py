@@ -9,7 +9,7 @@ from bot.domain import delegation as dl
 from bot.domain.boards import Board
 from bot.domain.decisions import Outcome, decide, tally
 from bot.domain.errors import NotFound
-from bot.domain.events import EscalationAsked, Notice, OutcomeSettled, PollChanged, Replaced, Route
+from bot.domain.events import EscalationAsked, EscalationEnded, Notice, OutcomeSettled, PollChanged, Replaced, Route
 from bot.domain.proposals import VOTING_ROLES, Category, Proposal, Status
 from bot.services.reviews import calendar_of
 from storage.escalations import Waiting
@@ -111,8 +111,10 @@ def answer(db: Database, *, team_id: str, escalation_id: int, actor: str, endors
         proposal, board = _board_of(uow, e.proposal_id)
         if board.team_id != team_id:
             raise NotFound(GONE)
+        due = e.due_at
         e.answer(user_id=actor, endorse=endorse, comment=comment, now=now)
         uow.escalations.save(e)
+        uow.record(EscalationEnded(now, e.id, due))
         uow.audit.append(actor=actor, action="escalation.endorsed" if endorse else "escalation.declined", at=now,
                          payload={"proposal_id": proposal.id, "escalation_id": e.id, "organisation": e.organisation,
                                   "level": e.level_title, "for": e.answered_for, "comment": e.comment})
@@ -161,6 +163,7 @@ def withdraw_open(uow: AbstractUnitOfWork, proposal_id: int, *, now: datetime) -
     """A withdrawn poll's open escalations need no answer any more."""
     for e in uow.escalations.of_proposal(proposal_id):
         if e.state is dl.EscalationState.OPEN:
+            uow.record(EscalationEnded(now, e.id, e.due_at))
             e.state, e.due_at = dl.EscalationState.WITHDRAWN, None
             uow.escalations.save(e)
             uow.audit.append(actor="collab-bot", action="escalation.withdrawn", at=now,

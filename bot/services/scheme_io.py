@@ -237,8 +237,9 @@ class _Checker:
             try:
                 grant = parse_grant(v["limit"], money=money)
             except InvalidValue as exc:
+                hint = " (or unlimited, or none)" if money and "unlimited" not in exc.message else ""
                 reasons.append(f"limit \"{cut(v['limit'], 40)}\" does not work for {category.key}: "
-                               f"{exc.message[:1].lower()}{exc.message[1:].rstrip('.')}")
+                               f"{exc.message[:1].lower()}{exc.message[1:].rstrip('.')}{hint}")
         starts, ends = _day(v, "valid_from", reasons), _day(v, "valid_until", reasons)
         if starts and ends:
             try:

@@ -29,6 +29,15 @@ HELP_LINES = [
     ("/collab reviews remove <number>", "stop a review and its reminders (chair or secretary)"),
     ("/collab reminders", "who was reminded to vote on each open poll, and when (chair or secretary)"),
     ("/collab settings", "time zone, weekly digest, reminders before a poll closes, working days"),
+    ("/collab authority [@person]", "your delegated authority (or a member's, for the chair or secretary)"),
+    ("/collab authority set", "open a form to set a member's limit in one category (chair or secretary)"),
+    ("/collab authority set @person <category> <limit> [from <date>] [until <date>]",
+     "set a member's limit: an amount such as 250k, unlimited or none; yes or no for other categories"),
+    ("/collab chain <organisation>", "edit an organisation's escalation chain (chair or secretary)"),
+    ("/collab deputy @approver @deputy <organisation> from <date> until <date>",
+     "name a deputy who answers sign-off requests for an approver over a period"),
+    ("/collab escalations", "sign-off requests you must answer, and those waiting on others"),
+    ("/collab review-delegated", "decisions taken under delegation that await the board's review"),
 ]
 
 ROLE_LABELS = {Role.CHAIR: "Chair", Role.SECRETARY: "Secretary", Role.MEMBER: "Member", Role.OBSERVER: "Observer"}

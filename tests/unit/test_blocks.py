@@ -100,6 +100,8 @@ def example(command: str) -> str:
     """A help line's command filled in with example values."""
     filled = command.removeprefix("/collab ").replace("@person", "<@U1>")
     filled = filled.replace("<name>", "Leeds").replace("<organisation>", "Leeds").replace("<role>", "chair")
+    filled = filled.replace("@approver", "<@U1>").replace("@deputy", "<@U2>").replace("<category>", "finance")
+    filled = filled.replace("<limit>", "250k").replace("<date>", "2027-04-01").replace("[", "").replace("]", "")
     return filled.replace("<number>", "3")
 
 
