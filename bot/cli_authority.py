@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -79,6 +80,16 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
         raise CommandError(str(exc), status=2) from None
 
 
+def _summary(plan) -> str:
+    """ "14 limits for 6 people in 3 organisations"."""
+    from bot.domain.text import plural
+
+    people = {p.authority.user_id for p in plan.limits}
+    organisations = {p.authority.organisation_id for p in plan.limits}
+    return (f"{plural(len(plan.limits), 'limit')} for {plural(len(people), 'person', 'people')} in "
+            f"{plural(len(organisations), 'organisation')}")
+
+
 def _describe(planned) -> str:
     a = planned.authority
     until = f" until {a.valid_until.isoformat()}" if a.valid_until else ""
@@ -95,17 +106,17 @@ def _import(db, args: argparse.Namespace) -> int:
     plan = check_rows(db, team_id=args.team, rows=rows, default_by=args.by)
     if plan.problems:
         for problem in plan.problems:
-            print(problem)
+            print(f"row {problem.row}: {'; '.join(problem.reasons)}")
         count = sum(len(p.reasons) for p in plan.problems)
         print(f"{plural(count, 'problem')} in {plural(plan.rows, 'row')}; nothing was written.")
         return 1
     if args.dry_run:
         for planned in plan.limits:
             print(_describe(planned))
-        print(f"would set {plan.summary()} (dry run: nothing was written)")
+        print(f"would set {_summary(plan)} (dry run: nothing was written)")
         return 0
     apply(db, plan=plan, now=db.clock.now())
-    print(f"set {plan.summary()}")
+    print(f"set {_summary(plan)}")
     return 0
 
 
@@ -118,7 +129,11 @@ def _export(db, args: argparse.Namespace) -> int:
     yaml_file = bool(args.output) and Path(args.output).suffix.lower() in (".yaml", ".yml")
     fmt = args.format or ("yaml" if yaml_file else "csv")
     if not args.output:
-        write_rows(rows, sys.stdout, fmt=fmt)
+        try:
+            write_rows(rows, sys.stdout, fmt=fmt)
+            sys.stdout.flush()
+        except BrokenPipeError:  # piped into `head`: stop quietly, as other command-line tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     try:
         with open(args.output, "w", newline="", encoding="utf-8") as out:

@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot.domain import commands as c
 from bot.domain import commands_delegation as d
+from bot.domain.delegation import OrgType
 from bot.domain.errors import Conflict
 from bot.domain.proposals import default_closing, ensure_can_propose
 from bot.services import boards, polls, proposals, reviews, schedules
@@ -41,11 +42,12 @@ def run(cmd: c.Command, at: Where, *, deps: Deps, client) -> dict | None:
                                                metadata=sealed_for(at, deps)))
             return None
         case c.Propose(title=title):
-            board, categories = proposals.proposal_form(db, **where)
+            board, categories, by_category = proposals.proposal_form(db, **where)
             ensure_can_propose(board, at.user_id)
             open_modal(client, at, propose_modal(board=board, categories=categories, channel_id=at.channel_id,
                                                  title=title, metadata=sealed_for(at, deps),
-                                                 closes_at=default_closing(now, board.timezone)))
+                                                 closes_at=default_closing(now, board.timezone),
+                                                 category_rules=by_category))
             return None
         case c.Decisions():
             return decisions_list(polls.recent_decisions(db, **where))
@@ -54,6 +56,13 @@ def run(cmd: c.Command, at: Where, *, deps: Deps, client) -> dict | None:
         case c.OrgAdd(name=name):
             return replies.organisation_added(boards.add_organisation(db, **where, actor=at.user_id, name=name,
                                                                       now=now))
+        case c.OrgType(name=name, kind=kind):
+            saved = boards.set_organisation_type(db, **where, actor=at.user_id, name=name, kind=OrgType(kind), now=now)
+            return replies.organisation_changed(saved, kind=kind)
+        case c.OrgRename(name=name, new_name=new_name):
+            was, saved = boards.rename_organisation(db, **where, actor=at.user_id, name=name, new_name=new_name,
+                                                    now=now)
+            return replies.organisation_changed(saved, was=was)
         case c.OrgList():
             return replies.organisation_list(boards.list_organisations(db, team_id=at.team_id))
         case c.MembersList():

@@ -162,7 +162,7 @@ FORMS = {
     PollCallback.PROPOSE: Form(P.TITLE, {
         "title": P.TITLE, "description": P.DESCRIPTION, "category": P.CATEGORY, "amount": P.AMOUNT,
         "closes_at": P.CLOSES_AT, "rule": P.RULE, "threshold": P.THRESHOLD, "quorum": P.QUORUM,
-        "options": P.OPTIONS}),
+        "options": P.OPTIONS, "org_amounts": P.ORG_AMOUNTS, "marks": P.MARKS}),
     PollCallback.VOTE_REASON: Form(P.REASON, {"reason": P.REASON}),
     PollCallback.DECLARE_INTEREST: Form(P.REASON, {"reason": P.REASON}),
     PollCallback.EXTEND: Form(P.CLOSES_AT, {"closes_at": P.CLOSES_AT}),

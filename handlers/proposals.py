@@ -11,7 +11,14 @@ from bot.services.proposals import create_proposal
 from handlers import parse
 from handlers.deps import deps_of
 from handlers.forms import chosen, field, moment, own_form
+from prompts.blocks.poll_modals import CATEGORY_RULE
 from prompts.ids.polls import PollBlock, PollCallback
+
+
+def _rule(raw: str) -> DecisionRule | None:
+    if raw in ("", CATEGORY_RULE):
+        return None
+    return parse_choice(DecisionRule, raw, field_name="rule", label="decision rule")
 
 
 def submit_proposal(ack, body: dict, context) -> None:
@@ -27,8 +34,8 @@ def submit_proposal(ack, body: dict, context) -> None:
         title=field(view, PollBlock.TITLE), description=field(view, PollBlock.DESCRIPTION),
         category=field(view, PollBlock.CATEGORY), amount=parse_amount(field(view, PollBlock.AMOUNT)),
         closes_at=closes_at, threshold=field(view, PollBlock.THRESHOLD), quorum=field(view, PollBlock.QUORUM),
-        rule=parse_choice(DecisionRule, field(view, PollBlock.RULE), field_name="rule", label="decision rule"),
-        options=chosen(view, PollBlock.OPTIONS), now=deps.clock.now(),
+        rule=_rule(field(view, PollBlock.RULE)), options=chosen(view, PollBlock.OPTIONS),
+        marks=chosen(view, PollBlock.MARKS), org_amounts=field(view, PollBlock.ORG_AMOUNTS), now=deps.clock.now(),
     )
     ack()
 

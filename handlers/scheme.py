@@ -5,12 +5,13 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.domain import commands_delegation as d
+from bot.domain.boards import DecisionRule, parse_choice
 from bot.services import authority, chains, escalations
 from handlers import parse
 from handlers.deps import Deps, deps_of
 from handlers.forms import day, field, notice_view, open_modal, own_form
 from handlers.parse import Where
-from prompts.blocks.chains import chain_modal, delegated_list, deputy_added
+from prompts.blocks.chains import chain_modal, delegated_list, deputy_added, rule_saved, rules_list
 from prompts.blocks.escalations import escalation_list
 from prompts.blocks.scheme import authority_modal, limit_set, scheme_view
 from prompts.ids.delegation import DelegationBlock, DelegationCallback
@@ -46,6 +47,15 @@ def run_delegation(cmd: d.DelegationCommand, at: Where, *, deps: Deps, client) -
         case d.Escalations():
             mine, others = escalations.waiting(db, team_id=at.team_id, user_id=at.user_id)
             return escalation_list(mine, others, deps.settings.COLLAB_TIMEZONE)
+        case d.RulesShow():
+            return rules_list(*chains.category_rules(db, **where))
+        case d.RuleSet(category=category, rule=rule, threshold=threshold):
+            chosen = None if rule == "default" else parse_choice(DecisionRule, rule, field_name="rule",
+                                                                 label="decision rule")
+            found, saved = chains.set_category_rule(db, **where, actor=at.user_id, category=category, rule=chosen,
+                                                    threshold=threshold, now=now)
+            board = chains.category_rules(db, **where)[0]
+            return rule_saved(board, found, saved)
         case d.DelegatedQueue():
             board, queue = chains.delegated_queue(db, **where)
             return delegated_list(board, queue)

@@ -30,7 +30,19 @@ def to_domain(row: ProposalRow, votes: list[Vote], interests: list[Interest]) ->
         status=Status(row.status), votes=votes, interests=interests, board_id=row.board_id,
         channel_id=row.channel_id, opened_at=row.opened_at, number=row.number, result=_result(row),
         closed_at=row.closed_at, closed_by=row.closed_by, message_ts=row.message_ts, request_key=row.request_key,
+        marks=frozenset(m for m in row.marks.split(",") if m), org_amounts=decode_amounts(row.org_amounts),
+        rule_overridden_by=row.rule_overridden_by,
     )
+
+
+def encode_amounts(amounts: dict[int, int]) -> str:
+    """Per-organisation amounts as "id=pence;..." for storage."""
+    return ";".join(f"{oid}={pence}" for oid, pence in sorted(amounts.items()))
+
+
+def decode_amounts(text: str) -> dict[int, int]:
+    """Per-organisation amounts read back from storage."""
+    return {int(oid): int(pence) for oid, pence in (pair.split("=") for pair in text.split(";") if pair)}
 
 
 class ProposalRepository:
@@ -54,7 +66,8 @@ class ProposalRepository:
             threshold=f"{p.threshold.numerator}/{p.threshold.denominator}", quorum=p.quorum.encode(),
             secret=p.secret, hide_results=p.hide_results, per_organisation=p.per_organisation, proposer=p.proposer,
             channel_id=p.channel_id, status=p.status.value, outcome_reasons="", opened_at=p.opened_at,
-            closes_at=p.closes_at)
+            closes_at=p.closes_at, marks=",".join(sorted(p.marks)), org_amounts=encode_amounts(p.org_amounts),
+            rule_overridden_by=p.rule_overridden_by)
         self.session.add(row)
         self.session.flush()
         return row.id

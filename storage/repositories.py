@@ -14,7 +14,7 @@ from bot.domain.proposals import DEFAULT_CATEGORIES
 from bot.domain.proposals import Category as DomainCategory
 from bot.domain.reviews import BoardSettings
 from bot.domain.text import clean
-from storage.models import BoardRow, Category, MemberRow, Person, ProcessedRequest, Workspace
+from storage.models import BoardRow, Category, MemberRow, Person, ProcessedRequest, VoteRow, Workspace
 from storage.models import Organisation as OrganisationRow
 
 
@@ -80,15 +80,29 @@ class OrganisationRepository:
         self.session.flush()
         return Organisation(row.id, row.name)
 
-    def seats(self, workspace_id: int) -> list[tuple[str, int]]:
-        """Every organisation in the workspace with how many board seats it holds."""
+    def seats(self, workspace_id: int) -> list[tuple[str, int, str]]:
+        """Every organisation in the workspace with how many board seats it holds, and its type."""
         seats = func.count(MemberRow.id)
         rows = self.session.execute(
-            select(OrganisationRow.name, seats)
+            select(OrganisationRow.name, seats, OrganisationRow.kind)
             .outerjoin(MemberRow, MemberRow.organisation_id == OrganisationRow.id)
             .where(OrganisationRow.workspace_id == workspace_id)
-            .group_by(OrganisationRow.id, OrganisationRow.name).order_by(OrganisationRow.name_key)).all()
-        return [(name, count) for name, count in rows]
+            .group_by(OrganisationRow.id, OrganisationRow.name, OrganisationRow.kind)
+            .order_by(OrganisationRow.name_key)).all()
+        return [(name, count, kind) for name, count, kind in rows]
+
+    def rename(self, organisation_id: int, name: str) -> list[int]:
+        """Give an organisation a new display name (its votes follow); the ids of boards it sits on."""
+        self.session.execute(update(OrganisationRow).where(OrganisationRow.id == organisation_id)
+                             .values(name=name, name_key=name_key(name)))
+        self.session.execute(update(VoteRow).where(VoteRow.organisation_id == organisation_id)
+                             .values(organisation=name))
+        return sorted(set(self.session.execute(select(MemberRow.board_id).where(
+            MemberRow.organisation_id == organisation_id)).scalars()))
+
+    def set_kind(self, organisation_id: int, kind: str) -> None:
+        """Record what type of body an organisation is."""
+        self.session.execute(update(OrganisationRow).where(OrganisationRow.id == organisation_id).values(kind=kind))
 
 
 class BoardRepository:

@@ -36,6 +36,10 @@ class Replay:
             self.members.pop((p["board_id"], p["user"]), None)
         elif event.action == "vote.recorded":
             self._vote(p)
+        elif event.action == "organisation.renamed":
+            for key, (organisation, role) in list(self.members.items()):
+                if key[0] in p["boards"] and organisation == p["was"]:
+                    self.members[key] = (p["name"], role)
 
     def _vote(self, p: dict) -> None:
         proposal = p["proposal_id"]

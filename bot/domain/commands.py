@@ -9,6 +9,7 @@ from bot.domain.boards import Role, parse_choice
 from bot.domain.commands_delegation import DelegationCommand, parse_delegation
 from bot.domain.errors import UsageError
 
+ORG_KINDS = frozenset({"nhs_trust", "foundation_trust", "local_authority", "voluntary", "independent", "other"})
 # With "escape channels, users and links" on, Slack sends a mention as <@U123|name> (or <@U123>).
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
@@ -28,6 +29,22 @@ class OrgAdd:
     """Register an organisation in the workspace."""
 
     name: str
+
+
+@dataclass(frozen=True)
+class OrgType:
+    """Say what type of body an organisation is."""
+
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class OrgRename:
+    """Give an organisation a new display name."""
+
+    name: str
+    new_name: str
 
 
 @dataclass(frozen=True)
@@ -109,12 +126,16 @@ class Reminders:
     """Show the chair who was reminded to vote on each open poll."""
 
 
-Command = (Propose | Decisions | History | Help | Setup | OrgAdd | OrgList | MembersList | MembersAdd | MembersRemove
+Command = (Propose | Decisions | History | Help | Setup | OrgAdd | OrgType | OrgRename | OrgList
+           | MembersList | MembersAdd | MembersRemove
            | MembersNominate | Settings | Reviews | ReviewsAdd | ReviewsRemove | Reminders | DelegationCommand)
 REGISTER_NUMBER = re.compile(r"^CB-\d{4}-\d{3,}$", re.ASCII)
 
 USAGE = {
     "org add": "/collab org add <organisation name>",
+    "org type": ("/collab org type <organisation> "
+                 "<nhs trust|foundation trust|local authority|voluntary|independent|other>"),
+    "org rename": "/collab org rename <organisation> to <new name>",
     "members add": "/collab members add @person <organisation> <chair|secretary|member|observer>",
     "members remove": "/collab members remove @person",
     "members nominate": "/collab members nominate @person",
@@ -183,6 +204,20 @@ def _parse_org(rest: list[str], head: list[str]) -> Command:
         if not name:
             raise UsageError("Give the organisation's name.", usage=USAGE["org add"])
         return OrgAdd(name=name)
+    if head[0] == "type":
+        words = [w.lower() for w in rest[1:]]
+        for size in (2, 1):  # "local authority" before "other"
+            if len(words) > size:
+                kind = "_".join(words[-size:])
+                if kind in ORG_KINDS:
+                    return OrgType(name=" ".join(rest[1:-size]), kind=kind)
+        raise UsageError("Name the organisation, then its type.", usage=USAGE["org type"])
+    if head[0] == "rename":
+        lowered = [w.lower() for w in rest]
+        if "to" not in lowered[2:]:
+            raise UsageError("Name the organisation, then “to” and its new name.", usage=USAGE["org rename"])
+        split = lowered.index("to", 2)
+        return OrgRename(name=" ".join(rest[1:split]), new_name=" ".join(rest[split + 1:]))
     return Help()
 
 

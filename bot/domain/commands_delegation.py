@@ -15,7 +15,9 @@ USAGE = {
     "authority": "/collab authority [@person]",
     "chain": "/collab chain <organisation>",
     "deputy": "/collab deputy @approver @deputy <organisation> from YYYY-MM-DD until YYYY-MM-DD",
+    "rule": "/collab rule <category> <consensus|unanimous|supermajority [2/3]|majority|advisory|default>",
 }
+RULE_WORDS = ("consensus", "unanimous", "supermajority", "majority", "advisory", "default")
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,22 @@ class DelegatedQueue:
     """List the decisions taken under delegation that await the board's review."""
 
 
-DelegationCommand = AuthorityShow | AuthoritySet | AuthorityForm | ChainEdit | DeputyAdd | Escalations | DelegatedQueue
+@dataclass(frozen=True)
+class RulesShow:
+    """List the board's decision rule for each category."""
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Set (or with rule "default", clear) the board's decision rule for one category."""
+
+    category: str
+    rule: str
+    threshold: str = ""
+
+
+DelegationCommand = (AuthorityShow | AuthoritySet | AuthorityForm | ChainEdit | DeputyAdd | Escalations
+                     | DelegatedQueue | RulesShow | RuleSet)
 
 
 def mention(token: str, *, usage: str) -> str:
@@ -107,7 +124,19 @@ def parse_delegation(words: list[str]) -> DelegationCommand | None:
         return Escalations()
     if head[0] in ("review-delegated", "delegated"):
         return DelegatedQueue()
+    if head[0] == "rules":
+        return RulesShow()
+    if head[0] == "rule":
+        return _rule(words[1:])
     return None
+
+
+def _rule(args: list[str]) -> RuleSet:
+    threshold = args[-1] if args and any(c in args[-1] for c in "/%.") else ""
+    args = args[:-1] if threshold else args
+    if len(args) < 2 or args[-1].lower() not in RULE_WORDS:
+        raise UsageError("Name the category, then the rule.", usage=USAGE["rule"])
+    return RuleSet(category=" ".join(args[:-1]), rule=args[-1].lower(), threshold=threshold)
 
 
 def _authority(rest: list[str], head: list[str]) -> DelegationCommand:

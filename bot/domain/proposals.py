@@ -110,6 +110,9 @@ class Proposal:
     closed_by: str | None = None
     message_ts: str | None = None  # the poll message in the channel, once posted
     request_key: str = ""
+    marks: frozenset[str] = frozenset()  # governance marks: transfers of funds, staff or services; binding
+    org_amounts: dict[int, int] = field(default_factory=dict)  # organisation id -> its amount, when it differs
+    rule_overridden_by: str | None = None  # the chair, when the rule is not the board's rule for the category
 
     def recused(self) -> set[str]:
         """Users the chair has recused from this proposal."""

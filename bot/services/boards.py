@@ -21,6 +21,7 @@ from bot.domain.boards import (
     ensure_role_change_keeps_a_manager,
     parse_timezone,
 )
+from bot.domain.delegation import OrgType
 from bot.domain.errors import Conflict, NotFound
 from bot.domain.events import BoardCreated, MembershipChanged, Route
 from bot.domain.text import escape
@@ -110,7 +111,44 @@ def add_organisation(db: Database, *, team_id: str, channel_id: str, actor: str,
         return org.name
 
 
-def list_organisations(db: Database, *, team_id: str) -> list[tuple[str, int]]:
+def _managed_organisation(uow: UnitOfWork, team_id: str, channel_id: str, actor: str, name: str):
+    workspace_id, board = linked_board(uow, team_id, channel_id, lock=True)
+    ensure_can_manage(board, actor)
+    org = uow.organisations.find(workspace_id, name)
+    if org is None:
+        raise NotFound(f"*{escape(name)}* is not a registered organisation. See `/collab org list`.")
+    return workspace_id, org
+
+
+def set_organisation_type(db: Database, *, team_id: str, channel_id: str, actor: str, name: str, kind: OrgType,
+                          now: datetime) -> str:
+    """Record what type of body an organisation is (chair or secretary)."""
+    with db.uow() as uow:
+        _, org = _managed_organisation(uow, team_id, channel_id, actor, name)
+        uow.organisations.set_kind(org.id, kind.value)
+        uow.audit.append(actor=actor, action="organisation.typed", at=now,
+                         payload={"team": team_id, "organisation": org.name, "kind": kind.value})
+        uow.commit()
+        return org.name
+
+
+def rename_organisation(db: Database, *, team_id: str, channel_id: str, actor: str, name: str, new_name: str,
+                        now: datetime) -> tuple[str, str]:
+    """Give an organisation a new display name; it keeps its id, members, votes and authority."""
+    new_name = clean_name(new_name, field_name="organisation", label="new name")
+    with db.uow() as uow:
+        workspace_id, org = _managed_organisation(uow, team_id, channel_id, actor, name)
+        clash = uow.organisations.find(workspace_id, new_name)
+        if clash is not None and clash.id != org.id:
+            raise Conflict(f"*{escape(clash.name)}* is already registered.")
+        boards = uow.organisations.rename(org.id, new_name)
+        uow.audit.append(actor=actor, action="organisation.renamed", at=now, payload={
+            "team": team_id, "organisation_id": org.id, "was": org.name, "name": new_name, "boards": boards})
+        uow.commit()
+        return org.name, new_name
+
+
+def list_organisations(db: Database, *, team_id: str) -> list[tuple[str, int, str]]:
     """The workspace's organisations with their number of board seats."""
     with db.read() as uow:
         workspace_id = uow.workspaces.find(team_id)

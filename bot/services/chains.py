@@ -6,12 +6,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.domain import delegation as dl
-from bot.domain.boards import Board, Organisation, ensure_can_manage
+from bot.domain.boards import Board, DecisionRule, Organisation, ensure_can_manage
 from bot.domain.delegated import Delegated, review_note
 from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.events import Notice, PollChanged, Route
-from bot.domain.proposals import ensure_chair
+from bot.domain.proposals import Category, ensure_chair, parse_threshold
 from bot.domain.text import escape
+from bot.services.authority import category_named
 from bot.services.boards import linked_board
 from storage.uow import AbstractUnitOfWork, Database
 
@@ -134,3 +135,34 @@ def mark_reviewed(db: Database, *, team_id: str, proposal_id: int, actor: str, n
         uow.record(PollChanged(now, proposal_id, proposal.channel_id))
         uow.commit()
         return replace(queued, reviewed_by=actor, reviewed_at=now, note=note)
+
+
+def category_rules(db: Database, *, team_id: str, channel_id: str) -> tuple[Board, list[Category],
+                                                                             dict[str, dl.CategoryRule]]:
+    """The board, its categories and its rule for each category that has one."""
+    with db.read() as uow:
+        workspace_id, board = linked_board(uow, team_id, channel_id)
+        return board, uow.categories.for_workspace(workspace_id), uow.category_rules.of_board(board.id)
+
+
+def set_category_rule(db: Database, *, team_id: str, channel_id: str, actor: str, category: str,
+                      rule: DecisionRule | None, threshold: str, now: datetime) -> tuple[Category,
+                                                                                        dl.CategoryRule | None]:
+    """Set the rule new proposals in a category take (None: the board's default again); chair or secretary."""
+    with db.uow() as uow:
+        workspace_id, board = linked_board(uow, team_id, channel_id, lock=True)
+        ensure_can_manage(board, actor)
+        chosen = category_named(uow.categories.for_workspace(workspace_id), category)
+        rules = uow.category_rules.of_board(board.id)
+        rules.pop(chosen.key, None)
+        saved = None
+        if rule is not None:
+            saved = dl.CategoryRule(chosen.key, rule, parse_threshold(threshold)
+                                    if rule is DecisionRule.SUPERMAJORITY else None)
+            rules[chosen.key] = saved
+        uow.category_rules.replace(board.id, list(rules.values()))
+        uow.audit.append(actor=actor, action="rule.set", at=now, payload={
+            "board_id": board.id, "category": chosen.key, "rule": rule.value if rule else None,
+            "threshold": str(saved.threshold) if saved and saved.threshold else None})
+        uow.commit()
+        return chosen, saved

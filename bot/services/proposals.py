@@ -28,6 +28,7 @@ from bot.domain.proposals import (
     ensure_open,
     remind_at,
 )
+from bot.domain.sign_off import check_marks, choose_rule, parse_org_amounts
 from bot.domain.snapshot import PollSnapshot
 from bot.services import escalations
 from bot.services.boards import linked_board
@@ -48,26 +49,35 @@ def _locked(uow: UnitOfWork, proposal_id: int, *, team_id: str, only: list[str] 
     return board, proposal
 
 
-def proposal_form(db: Database, *, team_id: str, channel_id: str) -> tuple[Board, list[Category]]:
-    """The board and categories the proposal modal offers."""
+def proposal_form(db: Database, *, team_id: str, channel_id: str) -> tuple[Board, list[Category], bool]:
+    """The board and categories the proposal modal offers, and whether the board sets a rule per category."""
     with db.read() as uow:
         workspace_id, board = linked_board(uow, team_id, channel_id)
-        return board, uow.categories.for_workspace(workspace_id)
+        return board, uow.categories.for_workspace(workspace_id), bool(uow.category_rules.of_board(board.id))
 
 
 def create_proposal(db: Database, *, team_id: str, channel_id: str, actor: str, request_key: str, title: str,
                     description: str, category: str, amount: int | None, closes_at: datetime,
-                    rule: DecisionRule, threshold: str, quorum: str, options: set[str], now: datetime) -> int:
-    """Record a new open proposal; a repeated submission returns the proposal it already made."""
+                    rule: DecisionRule | None, threshold: str, quorum: str, options: set[str], now: datetime,
+                    marks: set[str] = frozenset(), org_amounts: str = "") -> int:
+    """Record a new open proposal; a repeated submission returns the proposal it already made.
+
+    `rule` None takes the board's rule for the category; another rule than that is for the chair only.
+    """
     with db.uow() as uow:
         existing = uow.proposals.by_request(request_key)
         if existing is not None:
             return existing
         workspace_id, board = linked_board(uow, team_id, channel_id)
+        choice = choose_rule(board, actor, category=category, chosen=rule, rules=uow.category_rules.of_board(board.id))
+        if choice.threshold is not None:
+            threshold = f"{choice.threshold.numerator}/{choice.threshold.denominator}"
         p = draft(board=board, proposer=actor, title=title, description=description, category=category,
                   categories=uow.categories.for_workspace(workspace_id), amount=amount, closes_at=closes_at,
-                  rule=rule, threshold=threshold, quorum=quorum, options=options, now=now)
-        p = replace(p, board_id=board.id, channel_id=board.channel_id, opened_at=now, request_key=request_key)
+                  rule=choice.rule, threshold=threshold, quorum=quorum, options=options, now=now)
+        p = replace(p, board_id=board.id, channel_id=board.channel_id, opened_at=now, request_key=request_key,
+                    marks=check_marks(set(marks)), org_amounts=parse_org_amounts(org_amounts, board),
+                    rule_overridden_by=choice.overridden_by)
         p.id = uow.proposals.add(p)
         category_of = next(c for c in uow.categories.for_workspace(workspace_id) if c.key == p.category)
         uow.audit.append(actor=actor, action="proposal.opened", at=now, payload={
@@ -75,9 +85,10 @@ def create_proposal(db: Database, *, team_id: str, channel_id: str, actor: str, 
             "amount_pence": p.amount_pence, "rule": p.rule.value, "quorum": p.quorum.encode(),
             "threshold": f"{p.threshold.numerator}/{p.threshold.denominator}", "secret": p.secret,
             "hide_results": p.hide_results, "per_organisation": p.per_organisation,
-            "closes_at": p.closes_at.isoformat()})
+            "closes_at": p.closes_at.isoformat(), "marks": sorted(p.marks),
+            "org_amounts": {str(k): v for k, v in p.org_amounts.items()}, "rule_overridden_by": p.rule_overridden_by})
         escalations.open_on_proposal(uow, workspace_id=workspace_id, board=board, proposal=p, category=category_of,
-                                     org_amounts={}, now=now)
+                                     org_amounts=p.org_amounts, now=now)
         uow.record(PollChanged(now, p.id, p.channel_id))
         uow.record(DeadlineSet(now, p.id, p.closes_at, remind_at(p.closes_at, board.settings.reminder_hours, now)))
         uow.commit()

@@ -20,7 +20,7 @@ from bot.domain.errors import InvalidValue, NotAllowed
 from bot.domain.money import format_amount
 from bot.domain.proposals import Category
 from bot.domain.scheme import Authority, check_period, parse_day, parse_grant
-from bot.domain.text import clean, cut, plural
+from bot.domain.text import clean, cut
 from bot.services.authority import category_named
 from storage.models import MemberRow, Workspace
 from storage.models import Organisation as OrganisationRow
@@ -29,6 +29,7 @@ from storage.uow import Database, UnitOfWork
 COLUMNS = ("organisation", "user", "category", "limit", "valid_from", "valid_until", "granted_by")
 REQUIRED = COLUMNS[:5]
 USER_ID = re.compile(r"[UW][A-Z0-9]{1,31}", re.ASCII)
+TIMESTAMP, BOOL = "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool"
 FORMULA_STARTS = ("=", "+", "-", "@")  # a spreadsheet would run a cell starting so as a formula
 
 
@@ -62,9 +63,6 @@ class Problem:
     row: int
     reasons: tuple[str, ...]
 
-    def __str__(self) -> str:
-        return f"row {self.row}: {'; '.join(self.reasons)}"
-
 
 @dataclass(frozen=True)
 class Plan:
@@ -74,13 +72,6 @@ class Plan:
     rows: int
     limits: list[Planned]
     problems: list[Problem]
-
-    def summary(self) -> str:
-        """ "14 limits for 6 people in 3 organisations"."""
-        people = {p.authority.user_id for p in self.limits}
-        organisations = {p.authority.organisation_id for p in self.limits}
-        return (f"{plural(len(self.limits), 'limit')} for {plural(len(people), 'person', 'people')} in "
-                f"{plural(len(organisations), 'organisation')}")
 
 
 def is_user_id(text: str) -> bool:
@@ -147,7 +138,8 @@ def _header(record: list[str], path: Path) -> list[str]:
     if unknown:
         raise CannotImport(f"{path}: unknown column \"{cut(unknown[0], 40)}\" in the header (the columns are {names})")
     if repeated or missing:
-        trouble = f"names {repeated[0]} twice" if repeated else f"has no {' or '.join(missing)} column"
+        lacking = (", ".join(missing[:-1]) + " or " if missing[1:] else "") + (missing[-1] if missing else "")
+        trouble = f"names {repeated[0]} twice" if repeated else f"has no {lacking} column"
         raise CannotImport(f"{path}: the header {trouble} (the columns are {names})")
     return header
 
@@ -157,9 +149,20 @@ def _unquote(cell: str) -> str:
     return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML, but dates and yes/no stay text: a bad date is then one row's problem, not the file's."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in (TIMESTAMP, BOOL)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
 def _yaml_rows(text: str, path: Path) -> list[RawRow]:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)  # a SafeLoader: builds no Python objects
+    except ValueError as exc:
+        raise CannotImport(f"{path} is not valid YAML: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
@@ -182,9 +185,7 @@ def _yaml_row(number: int, item: object) -> RawRow:
             problems.append(f"unknown key \"{cut(str(key), 40)}\" (the keys are {', '.join(COLUMNS)})")
         elif isinstance(value, (list, dict)):
             problems.append(f"{name} must be one value, not a list or set of keys")
-        elif isinstance(value, bool):  # YAML reads yes and no as true and false
-            values[name] = "yes" if value else "no"
-        elif value is not None and (text := clean(value.isoformat() if isinstance(value, date) else str(value))):
+        elif value is not None and (text := clean(str(value))):
             values[name] = text
     return RawRow(number, values, tuple(problems))
 

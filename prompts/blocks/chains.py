@@ -13,14 +13,15 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.boards import Board, Organisation
+from bot.domain.boards import Board, DecisionRule, Organisation
 from bot.domain.delegated import Delegated
-from bot.domain.delegation import Chain, Deputy, Level
+from bot.domain.delegation import CategoryRule, Chain, Deputy, Level
 from bot.domain.money import format_amount
+from bot.domain.proposals import Category
 from bot.domain.text import escape
 from bot.services.chains import ChainChange
 from prompts.blocks.common import context, header, message, section, sections
-from prompts.blocks.polls import when
+from prompts.blocks.polls import RULE_NAMES, when
 from prompts.ids import INPUT
 from prompts.ids.delegation import DelegationAction, DelegationBlock, DelegationCallback
 
@@ -130,3 +131,25 @@ def reviewed(item: Delegated) -> dict:
     return message([section(text)], text)
 
 
+
+
+def _rule_words(rule: CategoryRule | None, default: DecisionRule) -> str:
+    if rule is None:
+        return f"{RULE_NAMES[default].lower()} (the board's default)"
+    threshold = f" of {rule.threshold.numerator}/{rule.threshold.denominator}" if rule.threshold else ""
+    return RULE_NAMES[rule.rule].lower() + threshold
+
+
+def rules_list(board: Board, categories: list[Category], rules: dict[str, CategoryRule]) -> dict:
+    """`/collab rules`: the rule each category's proposals take."""
+    lines = [f"• *{escape(c.label)}*: {_rule_words(rules.get(c.key), board.default_rule)}" for c in categories]
+    blocks = [header("Decision rules by category"), *sections(lines, max_blocks=10),
+              context("A new proposal takes its category's rule; only the chair may choose another, and that "
+                      "goes on the record. Change one with `/collab rule <category> <rule>`.")]
+    return message(blocks, "Decision rules by category")
+
+
+def rule_saved(board: Board, category: Category, rule: CategoryRule | None) -> dict:
+    """Confirmation of a category's rule."""
+    text = f"New *{escape(category.label)}* proposals take {_rule_words(rule, board.default_rule)}."
+    return message([section(text)], text)

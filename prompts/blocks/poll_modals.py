@@ -19,6 +19,7 @@ from slack_sdk.models.views import View
 
 from bot.domain.boards import Board, DecisionRule
 from bot.domain.decisions import Position
+from bot.domain.delegation import FORMAL_MARKS
 from bot.domain.proposals import DESCRIPTION_LIMIT, REASON_LIMIT, TITLE_LIMIT, Category
 from bot.domain.text import cut, escape
 from prompts.blocks.polls import POSITION_LABELS, RULE_NAMES
@@ -26,6 +27,7 @@ from prompts.ids import INPUT
 from prompts.ids.polls import PollBlock, PollCallback
 
 VALUE = INPUT
+CATEGORY_RULE = "category"  # the rule the board set for the chosen category
 OPTION_LABELS = {
     "secret": "Secret ballot (majority or supermajority only): tallies shown, names never",
     "hide_results": "Hide results until the poll closes",
@@ -59,8 +61,11 @@ def _view(callback: PollCallback, title: str, submit: str, blocks: list, metadat
 
 
 def propose_modal(*, board: Board, categories: list[Category], channel_id: str, title: str,
-                  closes_at: datetime, metadata: str) -> dict:
+                  closes_at: datetime, metadata: str, category_rules: bool = False) -> dict:
     """The proposal form, with the board's defaults filled in; the proposer must choose the category."""
+    rules = {r.value: RULE_NAMES[r] for r in DecisionRule}
+    if category_rules:
+        rules = {CATEGORY_RULE: "The board's rule for this category", **rules}
     blocks = [
         SectionBlock(text=f"This poll goes to *{escape(board.name)}* in <#{channel_id}>."),
         _text(PollBlock.TITLE, "Title", initial=cut(title, TITLE_LIMIT), max_length=TITLE_LIMIT),
@@ -72,14 +77,19 @@ def propose_modal(*, board: Board, categories: list[Category], channel_id: str, 
               placeholder="e.g. £250,000, 250k or £1.2m", hint="For finance decisions; leave blank otherwise."),
         InputBlock(block_id=PollBlock.CLOSES_AT.value, label="Poll closes",
                    element=DateTimePickerElement(action_id=VALUE, initial_date_time=_epoch(closes_at))),
-        _select(PollBlock.RULE, "Decision rule", {r.value: RULE_NAMES[r] for r in DecisionRule},
-                board.default_rule.value),
+        _select(PollBlock.RULE, "Decision rule", rules, CATEGORY_RULE if category_rules else board.default_rule.value),
         _text(PollBlock.THRESHOLD, "Supermajority threshold", initial="2/3", max_length=10, optional=True,
               hint="Only for supermajority: share of votes for or against that must agree, e.g. 2/3 or 75%."),
         _text(PollBlock.QUORUM, "Quorum", initial="1/2", max_length=30,
               hint='A number (3), a share of eligible members (1/2, 60%), or "every organisation".'),
         InputBlock(block_id=PollBlock.OPTIONS.value, label="Options", optional=True, element=CheckboxesElement(
             action_id=VALUE, options=[Option(value=k, label=v) for k, v in OPTION_LABELS.items()])),
+        _text(PollBlock.ORG_AMOUNTS, "Amount for each organisation, if they differ", multiline=True, optional=True,
+              max_length=1000, placeholder="Gateshead Council = 250k",
+              hint="One per line. Organisations not named commit the amount above."),
+        InputBlock(block_id=PollBlock.MARKS.value, label="This proposal involves", optional=True,
+                   element=CheckboxesElement(action_id=VALUE, options=[
+                       Option(value=k, label=v[:1].upper() + v[1:]) for k, v in FORMAL_MARKS.items()])),
     ]
     return _view(PollCallback.PROPOSE, "Put a proposal", "Open the poll", blocks, metadata)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.domain.boards import Board, BoardKind, Member, Role
 from bot.domain.commands import USAGE
 from bot.domain.decisions import VoteReceipt
+from bot.domain.delegation import ORG_TYPE_LABELS, OrgType
 from bot.domain.errors import DomainError, UsageError
 from bot.domain.text import article, cut, escape, plural
 from prompts.blocks.common import context, header, message, section, sections
@@ -14,7 +15,10 @@ HELP_LINES = [
     ("/collab help", "show this list"),
     ("/collab setup", "link this channel to a new board (you become its chair or secretary)"),
     ("/collab org add <name>", "register an organisation (trust, council, voluntary body)"),
-    ("/collab org list", "list the organisations and how many board seats each holds"),
+    ("/collab org list", "list the organisations, their type and how many board seats each holds"),
+    ("/collab org type <organisation> <type>",
+     "say what an organisation is: NHS trust, foundation trust, local authority, voluntary, independent, other"),
+    ("/collab org rename <organisation> to <new name>", "change an organisation's display name"),
     ("/collab members", "list this board's members, their organisations and roles"),
     ("/collab members add @person <organisation> <role>",
      "add someone or change their organisation or role (chair, secretary, member, observer)"),
@@ -36,6 +40,9 @@ HELP_LINES = [
     ("/collab chain <organisation>", "edit an organisation's escalation chain (chair or secretary)"),
     ("/collab deputy @approver @deputy <organisation> from <date> until <date>",
      "name a deputy who answers sign-off requests for an approver over a period"),
+    ("/collab rules", "the decision rule each category of proposal takes"),
+    ("/collab rule <category> <rule>",
+     "set the rule for a category, e.g. `service change supermajority 2/3` (or `default`); chair or secretary"),
     ("/collab escalations", "sign-off requests you must answer, and those waiting on others"),
     ("/collab review-delegated", "decisions taken under delegation that await the board's review"),
 ]
@@ -123,17 +130,34 @@ def board_created(board: Board) -> dict:
     return message([section(text), context(hint)], text)
 
 
+def type_label(kind: str) -> str:
+    """An organisation type in running text: "NHS trust", "local authority"."""
+    label = ORG_TYPE_LABELS[OrgType(kind)]
+    return label if label.startswith("NHS") else label.lower()
+
+
+def organisation_changed(name: str, *, kind: str | None = None, was: str | None = None) -> dict:
+    """Confirmation of an organisation's new type or name."""
+    if was is not None:
+        text = f"*{escape(was)}* is now called *{escape(name)}*; its members, votes and authority go with it."
+    else:
+        label = type_label(kind)
+        text = f"*{escape(name)}* is recorded as {'an' if label[:1] in 'aeiouN' else 'a'} {label}."
+    return message([section(text)], text)
+
+
 def organisation_added(name: str) -> dict:
     """Confirmation that an organisation was registered."""
     return message([section(f":white_check_mark: *{escape(name)}* is registered.")], f"{escape(name)} is registered.")
 
 
-def organisation_list(orgs: list[tuple[str, int]]) -> dict:
-    """The workspace's organisations with their seats."""
+def organisation_list(orgs: list[tuple]) -> dict:
+    """The workspace's organisations with their seats (and type, when known)."""
     if not orgs:
         text = f"No organisations yet. Add one with `{USAGE['org add']}`."
         return message([section(text)], text)
-    lines = [f"• *{escape(name)}*: {plural(seats, 'board seat')}" for name, seats in orgs]
+    lines = [f"• *{escape(name)}*" + (f" ({type_label(kind[0])})" if kind else "")
+             + f": {plural(seats, 'board seat')}" for name, seats, *kind in orgs]
     return message([header("Organisations"), *sections(lines, max_blocks=45)], plural(len(orgs), "organisation"))
 
 

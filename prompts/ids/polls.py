@@ -17,6 +17,8 @@ class PollBlock(StrEnum):
     """Block ids in the proposal modals and poll message."""
 
     TITLE = "title"
+    MARKS = "marks"
+    ORG_AMOUNTS = "org_amounts"
     DESCRIPTION = "description"
     CATEGORY = "category"
     AMOUNT = "amount"

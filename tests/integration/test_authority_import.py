@@ -180,14 +180,17 @@ def test_yaml_problems_are_numbered_by_item(scheme_db, authority, tmp_path):
     broken.write_text("- {organisation: Kirklees Council, user: U0KIRK01, category: estates, limit: yes,"
                       " valid_from: 2027-04-01, granted_by: UCHAIR}\n"
                       "- {organisation: Kirklees Council, category: estates, limit: maybe, valid_from: 2027-04-01,"
-                      " valid_untill: 2028-03-31}\n", encoding="utf-8")
+                      " valid_untill: 2028-03-31}\n"
+                      "- {organisation: Kirklees Council, user: U0KIRK01, category: finance, limit: 5k,"
+                      " valid_from: 2027-02-30, granted_by: UCHAIR}\n", encoding="utf-8")
     result = authority("import", str(broken))
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         'row 2: unknown key "valid_untill" (the keys are organisation, user, category, limit, valid_from, '
         'valid_until, granted_by); missing user; limit "maybe" does not work for estates: for this category, '
         "say yes or no; no granted_by: give it in the file or with --by",
-        "4 problems in 2 rows; nothing was written."]
+        'row 3: valid_from "2027-02-30" is not a date: give YYYY-MM-DD, for example 2027-04-01',
+        "5 problems in 3 rows; nothing was written."]
     assert count(scheme_db, AuthorityRow) == 0
 
 

@@ -101,7 +101,9 @@ def example(command: str) -> str:
     filled = command.removeprefix("/collab ").replace("@person", "<@U1>")
     filled = filled.replace("<name>", "Leeds").replace("<organisation>", "Leeds").replace("<role>", "chair")
     filled = filled.replace("@approver", "<@U1>").replace("@deputy", "<@U2>").replace("<category>", "finance")
-    filled = filled.replace("<limit>", "250k").replace("<date>", "2027-04-01").replace("[", "").replace("]", "")
+    filled = filled.replace("<rule>", "consensus").replace("<type>", "nhs trust").replace("<new name>", "Leeds Teaching")
+    filled = filled.replace("<limit>", "250k").replace("<date>", "2027-04-01")
+    filled = filled.replace("[", "").replace("]", "")
     return filled.replace("<number>", "3")
 
 
