@@ -1,4 +1,4 @@
-"""The `collab-bot` command: run (Socket Mode), serve (HTTP), db upgrade, audit verify, export decisions."""
+"""The `collab-bot` command: run, serve, worker, db upgrade, audit, export decisions, authority import and export."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="collab-bot", description="A Slack bot for collaborative governance: consensus "
                      "decisions, delegated authority and an audit log for partnership boards.")
     parser.add_argument("--version", action="version", version=f"collab-bot {_version()}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{run,serve,worker,db,audit,export}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{run,serve,worker,db,audit,export,authority}")
     run = sub.add_parser("run", help="connect to Slack over Socket Mode (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN)",
                          description="Connect to Slack over Socket Mode: no public URL needed. Applies the "
                          "database migrations, checks both tokens with Slack, then runs until interrupted.")

@@ -15,8 +15,11 @@ from bot.domain.effects import Kind
 from bot.domain.events import Notice, Route
 from bot.domain.jobs import ClaimedJob
 from bot.domain.proposals import InterestDecision, Status
-from bot.services import boards, digests, escalations, polls, reviews, schedules
+from bot.domain.reviews import ReviewKind
+from bot.services import boards, chains, digests, escalations, polls, reviews, schedules
 from handlers.notices import deliver, render, webhook
+from prompts.blocks.chains import delegated_blocks
+from prompts.blocks.common import section
 from prompts.blocks.digest import digest_message
 from prompts.blocks.escalations import ask_message
 from prompts.blocks.home import home_view
@@ -117,6 +120,10 @@ def senders(client: WebClient, db: Database, clock: Clock) -> dict[str, Sender]:
             return None
         board, review = found
         content = review_reminder(review, board_name=board.name, timezone=board.timezone)
+        if review.kind is ReviewKind.DELEGATED:  # the retrospective review: post the queue with its risks
+            queue = chains.queue_of_board(db, board.id)
+            content["blocks"] += delegated_blocks(board, queue, limit=40) or [
+                section("No decisions taken under delegation are waiting for review.")]
         if reviews.tells_channel(review):
             return {"ts": _post_joining(client, board.channel_id, content)["ts"]}
         return {"ts": client.chat_postMessage(channel=review.tell, **content)["ts"]}

@@ -17,6 +17,7 @@ class ReviewKind(StrEnum):
 
     MOU = "mou"
     DELEGATION = "delegation"
+    DELEGATED = "delegated"  # the retrospective review of decisions taken under delegation
     NOTICE = "notice"
     REASSESSMENT = "reassessment"
     OTHER = "other"
@@ -25,6 +26,7 @@ class ReviewKind(StrEnum):
 REVIEW_LABELS = {
     ReviewKind.MOU: "MoU or terms of reference review",
     ReviewKind.DELEGATION: "Scheme of delegation review",
+    ReviewKind.DELEGATED: "Review of decisions taken under delegation",
     ReviewKind.NOTICE: "Notice period",
     ReviewKind.REASSESSMENT: "Checklist re-assessment",
     ReviewKind.OTHER: "Other review",

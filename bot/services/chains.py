@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from bot.domain import delegation as dl
 from bot.domain.boards import Board, DecisionRule, Organisation, ensure_can_manage
-from bot.domain.delegated import Delegated, review_note
+from bot.domain.delegated import Delegated, delegation_risks, review_note
 from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.events import Notice, PollChanged, Route
 from bot.domain.proposals import Category, ensure_chair, parse_threshold
@@ -15,6 +15,14 @@ from bot.domain.text import escape
 from bot.services.authority import category_named
 from bot.services.boards import linked_board
 from storage.uow import AbstractUnitOfWork, Database
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A decision taken under delegation, with what the board may want to look at again."""
+
+    item: Delegated
+    risks: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -98,11 +106,25 @@ def add_deputy(db: Database, *, team_id: str, channel_id: str, actor: str, appro
         return org, checked
 
 
-def delegated_queue(db: Database, *, team_id: str, channel_id: str) -> tuple[Board, list[Delegated]]:
-    """The board's decisions taken under delegation that await its retrospective review."""
+def delegated_queue(db: Database, *, team_id: str, channel_id: str) -> tuple[Board, list[Queued]]:
+    """The board's decisions taken under delegation that await its retrospective review, with their risks."""
     with db.read() as uow:
         _, board = linked_board(uow, team_id, channel_id)
-        return board, uow.delegated.of_board(board.id)
+        return board, _with_risks(uow, board)
+
+
+def queue_of_board(db: Database, board_id: int) -> list[Queued]:
+    """A board's queue for its scheduled review of decisions taken under delegation."""
+    with db.read() as uow:
+        return _with_risks(uow, uow.boards.get(board_id, only=[]))
+
+
+def _with_risks(uow: AbstractUnitOfWork, board: Board) -> list[Queued]:
+    queue = []
+    for item in uow.delegated.of_board(board.id):
+        proposal = uow.proposals.get(item.proposal_id)
+        queue.append(Queued(item, tuple(delegation_risks(proposal, board))))
+    return queue
 
 
 def queued(db: Database, *, team_id: str, proposal_id: int, actor: str) -> Delegated:

@@ -19,7 +19,7 @@ from bot.domain.delegation import CategoryRule, Chain, Deputy, Level
 from bot.domain.money import format_amount
 from bot.domain.proposals import Category
 from bot.domain.text import escape
-from bot.services.chains import ChainChange
+from bot.services.chains import ChainChange, Queued
 from prompts.blocks.common import context, header, message, section, sections
 from prompts.blocks.polls import RULE_NAMES, when
 from prompts.ids import INPUT
@@ -95,21 +95,30 @@ def deputy_added(org: Organisation, deputy: Deputy) -> dict:
     return message([section(text)], text)
 
 
-def delegated_list(board: Board, queue: list[Delegated]) -> dict:
+def delegated_blocks(board: Board, queue: list[Queued], *, limit: int = 20) -> list[dict]:
+    """One section per queued decision with its risks and a Reviewed button for the chair."""
+    blocks = []
+    for queued in queue[:limit]:
+        item = queued.item
+        risks = ("\n_Risks noted: " + "; ".join(queued.risks) + "._") if queued.risks else "\n_No risks noted._"
+        blocks.append(SectionBlock(
+            text=f"*{escape(item.number or '')}* {escape(item.title)} (agreed {when(item.queued_at, board.timezone)})"
+                 + risks,
+            accessory=ButtonElement(text="Reviewed", action_id=DelegationAction.REVIEWED.value,
+                                    value=str(item.proposal_id))).to_dict())
+    if len(queue) > limit:
+        blocks.append(context(f"…and {len(queue) - limit} more: see `/collab review-delegated`."))
+    return blocks
+
+
+def delegated_list(board: Board, queue: list[Queued]) -> dict:
     """`/collab review-delegated`: decisions taken under delegation awaiting review, with a Reviewed button each."""
     if not queue:
         text = f"No decisions taken under delegation are waiting for *{escape(board.name)}*'s review."
         return message([section(text)], text)
     blocks = [header("Decisions taken under delegation"),
               context("Agreed within members' own authority, with no escalation. The board reviews them "
-                      "afterwards; the chair marks each one reviewed.")]
-    for item in queue[:20]:
-        blocks.append(SectionBlock(
-            text=f"*{escape(item.number or '')}* {escape(item.title)} (agreed {when(item.queued_at, board.timezone)})",
-            accessory=ButtonElement(text="Reviewed", action_id=DelegationAction.REVIEWED.value,
-                                    value=str(item.proposal_id))).to_dict())
-    if len(queue) > 20:
-        blocks.append(context(f"…and {len(queue) - 20} more."))
+                      "afterwards; the chair marks each one reviewed."), *delegated_blocks(board, queue)]
     return message(blocks, f"{len(queue)} decisions taken under delegation await review")
 
 

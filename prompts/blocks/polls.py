@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject
 
 from bot.domain.boards import DecisionRule
 from bot.domain.decisions import Outcome, Position
-from bot.domain.delegation import EscalationState, agree_note
+from bot.domain.delegation import EscalationState, agree_note, governance_flag
 from bot.domain.money import format_amount
 from bot.domain.proposals import InterestDecision, Status
 from bot.domain.snapshot import PollSnapshot
@@ -129,7 +129,8 @@ def _header_lines(snap: PollSnapshot) -> list[str]:
     facts = [f"*Category:* {escape(snap.category_label)}"]
     if p.amount_pence is not None:
         facts.append(f"*Amount:* {format_amount(p.amount_pence)}")
-    facts.append(f"*Rule:* {rule_text(snap)}")
+    facts.append(f"*Rule:* {rule_text(snap)}" + (f" (chosen by <@{p.rule_overridden_by}> instead of the board's "
+                                                   "rule for this category)" if p.rule_overridden_by else ""))
     if p.status is Status.OPEN:
         facts.append(f"*Closes:* {when(p.closes_at, snap.board.timezone)}")
     options = [o for o, on in (("secret ballot", p.secret), ("results hidden until close", p.hide_results),
@@ -137,6 +138,12 @@ def _header_lines(snap: PollSnapshot) -> list[str]:
     if options:
         facts.append("*Options:* " + ", ".join(options))
     return facts
+
+
+def governance_lines(snap: PollSnapshot) -> list[str]:
+    """The governance-fit warning: what this board's kind of collaboration can't do on its own (not a block)."""
+    flag = governance_flag(snap.board.collaboration_type, set(snap.proposal.marks))
+    return [f":warning: {flag}"] if flag else []
 
 
 def _interest_lines(snap: PollSnapshot) -> list[str]:
@@ -184,7 +191,7 @@ def poll_message(snap: PollSnapshot) -> dict:
         waiting = snap.tally.waiting
         more = f" and {len(waiting) - NAMES_SHOWN} more" if len(waiting) > NAMES_SHOWN else ""
         blocks.append(context("Not voted yet: " + ", ".join(f"<@{v.user_id}>" for v in waiting[:NAMES_SHOWN]) + more))
-    blocks += sections(_interest_lines(snap), max_blocks=3)
+    blocks += sections(governance_lines(snap) + _interest_lines(snap), max_blocks=3)
     blocks += sections(signoff_lines(snap), max_blocks=3)
     if final and snap.outcome:
         blocks.append(section(f"*{OUTCOME_LABELS[snap.outcome]}* " + escape(" ".join(snap.result.reasons))))
@@ -207,7 +214,7 @@ def outcome_message(snap: PollSnapshot) -> dict:
         if v.position in (Position.OBJECT, Position.RESERVATIONS) and v.reason and not v.proxy_by:
             who = "A member" if p.secret else f"<@{v.user_id}>"
             lines.append(f"• {who} ({POSITION_LABELS[v.position].lower()}): {escape(cut(v.reason, 500))}")
-    lines += proxy_lines(snap) + _uncounted_lines(snap) + signoff_lines(snap)
+    lines += proxy_lines(snap) + _uncounted_lines(snap) + signoff_lines(snap) + governance_lines(snap)
     return message(sections(lines + _interest_lines(snap), max_blocks=40), lines[0])
 
 
