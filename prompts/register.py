@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from bot.domain.decisions import Position, Vote
+from bot.domain.delegation import Escalation, EscalationState
 from bot.domain.money import format_amount
 from bot.domain.snapshot import PollSnapshot
 from prompts.blocks.history import by_member
@@ -14,7 +15,8 @@ from prompts.blocks.polls import OUTCOME_LABELS, POSITION_LABELS, rule_text
 
 COLUMNS = ["Number", "Title", "Category", "Amount", "Rule", "Outcome", "Reasons", "Closed (UTC)", "Closed by",
            *POSITION_LABELS.values(), "Positions by member", "Objections and reservations", "Proxy votes",
-           "Position changes", "Declared interests", "Proposed by", "Options"]
+           "Position changes", "Declared interests", "Proposed by", "Options", "Sign-off by organisation",
+           "Authority in force", "Taken under delegation"]
 
 
 def _plain(outcome_label: str) -> str:
@@ -31,6 +33,8 @@ def people_in(snaps: Iterable[PollSnapshot]) -> set[str]:
         ids.update(c.user_id for c in snap.history)
         ids.update(i.user_id for i in snap.proposal.interests)
         ids.update(x for x in (snap.proposal.proposer, snap.closed_by) if x)
+        ids.update(x for e in snap.escalations for x in (e.answered_by, e.answered_for) if x)
+        ids.update(x for _, a in snap.authority for x in (a.user_id, a.granted_by))
     return ids
 
 
@@ -87,7 +91,32 @@ class Register:
             "Proposed by": self.who(p.proposer), "Options": ", ".join(options),
         }
         row.update({label: str(t.counts[pos]) for pos, label in POSITION_LABELS.items()})
+        row.update(self._delegation(snap))
         return row
+
+    def _sign_off(self, e: Escalation) -> str:
+        if e.state in (EscalationState.ENDORSED, EscalationState.DECLINED):
+            by = self.who(e.answered_by) + (f" for {self.who(e.answered_for)}" if e.answered_for else "")
+            text = f"{e.organisation}: {e.state.value} by {by} ({e.level_title}) {e.answered_at:%Y-%m-%d %H:%M}"
+            return text + (f": {e.comment}" if e.comment else "")
+        if e.state is EscalationState.NO_ROUTE:
+            return f"{e.organisation}: no route ({e.problem})"
+        return f"{e.organisation}: {e.state.value}" + (f", with {e.level_title}" if e.level_title else "")
+
+    def _delegation(self, snap: PollSnapshot) -> dict[str, str]:
+        money = snap.proposal.amount_pence is not None
+        delegated = ""
+        if snap.delegated is not None:
+            d = snap.delegated
+            delegated = (f"yes; reviewed by {self.who(d.reviewed_by)} {d.reviewed_at:%Y-%m-%d}"
+                         + (f": {d.note}" if d.note else "") if d.reviewed_at else "yes; awaiting review")
+        return {
+            "Sign-off by organisation": "; ".join(self._sign_off(e) for e in snap.escalations),
+            "Authority in force": "; ".join(
+                f"{self.who(a.user_id)} ({org}): {a.describe(money=money)}, version {a.version} granted by "
+                f"{self.who(a.granted_by)}" for org, a in snap.authority) if not snap.proposal.secret else "",
+            "Taken under delegation": delegated,
+        }
 
 
 def register_row(snap: PollSnapshot) -> dict[str, str]:

@@ -10,6 +10,7 @@ from bot.domain.decisions import Outcome, PositionChange, Result, Tally
 from bot.domain.delegated import Delegated
 from bot.domain.delegation import Escalation, EscalationState
 from bot.domain.proposals import Proposal
+from bot.domain.scheme import Authority
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class PollSnapshot:
     history: tuple[PositionChange, ...] = ()  # loaded for the register and /collab history only
     escalations: tuple[Escalation, ...] = ()  # sign-off through each organisation that needed it
     delegated: Delegated | None = None  # taken under delegation, with its retrospective review
+    authority: tuple[tuple[str, Authority], ...] = ()  # (organisation, authority) in force at the close: register
 
     def subject_to(self) -> dict[str, str]:
         """Organisations (by name) whose sign-off is still awaited, so their members' agreement is provisional."""

@@ -31,7 +31,15 @@ def snapshot(uow: UnitOfWork, proposal: Proposal, *, with_history: bool = False)
                         labels.get(proposal.category, proposal.category),
                         tuple(uow.proposals.history(proposal.id)) if with_history else (),
                         tuple(uow.escalations.of_proposal(proposal.id)),
-                        uow.delegated.get(proposal.id))
+                        uow.delegated.get(proposal.id), _authority(uow, board, proposal) if with_history else ())
+
+
+def _authority(uow: UnitOfWork, board, proposal: Proposal) -> tuple:
+    """Each voter's authority in the proposal's category as it stood when the poll closed (for the register)."""
+    at = proposal.closed_at or proposal.opened_at
+    names = {m.organisation_id: m.organisation for m in board.members}
+    found = uow.authorities.as_it_stood(names, [v.user_id for v in proposal.votes], proposal.category, at=at)
+    return tuple((names.get(a.organisation_id, ""), a) for a in found if a.in_force(at.date()))
 
 
 def read_poll(db: Database, proposal_id: int) -> PollSnapshot:

@@ -22,16 +22,20 @@ def said(server: BotServer, text: str, *, team: str, channel: str, user: str = C
     return reply_text(server.responses(url)[0])
 
 
-def scheme_board(server: BotServer, *, team: str, channel: str, members: dict[str, tuple[str, str]]) -> None:
+def scheme_board(server: BotServer, *, team: str, channel: str, members: dict[str, tuple[str, str]],
+                 collaboration: str = "informal") -> str:
     """A board chaired by CHAIR (Newcastle Hospitals, unlimited finance authority set by the secretary) with
-    `members` as user -> (organisation, role); every organisation named is registered."""
-    assert submit_setup(server, team=team, channel=channel, organisation="Newcastle Hospitals").status == 200
+    `members` as user -> (organisation, role); every organisation named is registered. Its (unique) name."""
+    name = f"Northern Partnership {uuid.uuid4().hex[:6]}"
+    assert submit_setup(server, team=team, channel=channel, organisation="Newcastle Hospitals", name=name,
+                        collaboration=collaboration).status == 200
     for org in sorted({org for org, _ in members.values()} - {"Newcastle Hospitals"}):
         assert "is registered" in said(server, f"org add {org}", team=team, channel=channel)
     for user, (org, role) in {SECRETARY: ("Newcastle Hospitals", "secretary"), **members}.items():
         assert "is now a" in said(server, f"members add <@{user}> {org} {role}", team=team, channel=channel)
     assert "unlimited" in said(server, f"authority set <@{CHAIR}> finance unlimited", team=team, channel=channel,
                                user=SECRETARY)
+    return name
 
 
 def set_chain(server: BotServer, organisation: str, levels: list[tuple[str, list[str], str, str]], *, team: str,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import uuid
 from dataclasses import dataclass
@@ -39,10 +41,10 @@ def p() -> People:
     return People(*(f"U{role}{fresh}" for role in ("FIN", "COU", "CFO", "TBD", "GDR", "DOP")))
 
 
-def two_organisations(server, team, channel, p: People) -> None:
+def two_organisations(server, team, channel, p: People) -> str:
     """Northshire (member's limit £100k; chain: Director of Operations £500k, CFO £2m, Trust Board unlimited) and
     Gateshead (member's limit £50k; chain: Director £5m)."""
-    scheme_board(server, team=team, channel=channel, members=p.members)
+    name = scheme_board(server, team=team, channel=channel, members=p.members)
     assert "up to £100,000" in said(server, f"authority set <@{p.fin}> finance 100k", team=team, channel=channel)
     assert "up to £50,000" in said(server, f"authority set <@{p.councillor}> finance 50k", team=team, channel=channel)
     chain = [("Director of Operations", [p.dir], "500k", "2"), ("Chief Finance Officer", [p.cfo], "2m", "2"),
@@ -50,6 +52,7 @@ def two_organisations(server, team, channel, p: People) -> None:
     assert modal_errors(set_chain(server, "Northshire NHS Trust", chain, team=team, channel=channel)) == {}
     assert modal_errors(set_chain(server, "Gateshead Council", [("Director of Finance", [p.gdir], "5m", "3")],
                                   team=team, channel=channel)) == {}
+    return name
 
 
 def everyone_agrees(server, team, channel, ts, pid, p: People) -> None:
@@ -60,7 +63,7 @@ def everyone_agrees(server, team, channel, ts, pid, p: People) -> None:
 
 def test_a_proposal_needing_two_organisations_sign_off_is_agreed_once_both_endorse_one_after_a_timeout(
         bot_server, team, channel, p):
-    two_organisations(bot_server, team, channel, p)
+    name = two_organisations(bot_server, team, channel, p)
     assert modal_errors(submit_proposal(bot_server, team=team, channel=channel, user=p.fin, amount="£1.2m")) == {}
     ts, pid = wait_for_poll(bot_server, channel)
     # £1.2m is above the Director of Operations' £500k, so Northshire's request goes to the CFO.
@@ -96,6 +99,15 @@ def test_a_proposal_needing_two_organisations_sign_off_is_agreed_once_both_endor
     assert settled and "Endorsed by every organisation that needed it" in reply_text(settled[-1])
     record = reply_text(settled[-1])
     assert f"Endorsed by <@{p.board}> (Trust Board)" in record and f"Endorsed by <@{p.gdir}>" in record
+
+    [row] = csv.DictReader(io.StringIO(bot_server.cli("export", "decisions", "--board", name).stdout))
+    signed = row["Sign-off by organisation"]
+    assert f"Northshire NHS Trust: endorsed by User {p.board} ({p.board}) (Trust Board)" in signed
+    assert f"Gateshead Council: endorsed by User {p.gdir} ({p.gdir}) (Director of Finance)" in signed
+    assert "Within the capital plan." in signed
+    assert f"({CHAIR}) (Newcastle Hospitals): unlimited, version 1 granted by" in row["Authority in force"]
+    assert f"({p.fin}) (Northshire NHS Trust): up to £100,000" in row["Authority in force"]
+    assert row["Outcome"] == "Agreed" and row["Taken under delegation"] == ""
 
 
 def test_a_decline_makes_the_decision_not_agreed_and_says_who_declined_and_why(bot_server, team, channel, p):

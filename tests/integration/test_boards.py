@@ -57,7 +57,7 @@ def test_organisation_names_are_unique_ignoring_case(db):
     boards.add_organisation(db, team_id=TEAM, channel_id=CHANNEL, actor=CHAIR, name="Kirklees Council", now=NOW)
     with pytest.raises(Conflict):
         boards.add_organisation(db, team_id=TEAM, channel_id=CHANNEL, actor=CHAIR, name="kirklees  council", now=NOW)
-    names = [name for name, _ in boards.list_organisations(db, team_id=TEAM)]
+    names = [name for name, *_ in boards.list_organisations(db, team_id=TEAM)]
     assert names == ["Kirklees Council", "Leeds Teaching Hospitals"]
 
 
