@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from bot.domain.decisions import Position, Vote
-from bot.domain.delegation import Escalation, EscalationState
+from bot.domain.escalation import Escalation, EscalationState
 from bot.domain.money import format_amount
 from bot.domain.snapshot import PollSnapshot
 from prompts.blocks.history import by_member

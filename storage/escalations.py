@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from bot.domain.boards import DecisionRule
 from bot.domain.delegated import Delegated
-from bot.domain.delegation import CategoryRule, Escalation, EscalationState
+from bot.domain.delegation import CategoryRule
+from bot.domain.escalation import Escalation, EscalationState
 from storage.models import BoardRow, MemberRow, Organisation, ProposalRow
 from storage.models_delegation import CategoryRuleRow, DelegatedDecisionRow, EscalationRow
 

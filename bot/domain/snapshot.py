@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.domain.boards import Board
 from bot.domain.decisions import Outcome, PositionChange, Result, Tally
 from bot.domain.delegated import Delegated
-from bot.domain.delegation import Escalation, EscalationState
+from bot.domain.escalation import Escalation, EscalationState
 from bot.domain.proposals import Proposal
 from bot.domain.scheme import Authority
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.domain import delegation as dl
+from bot.domain import escalation as es
 from bot.domain.boards import Board, DecisionRule, Organisation, ensure_can_manage
 from bot.domain.delegated import Delegated, delegation_risks, review_note
 from bot.domain.errors import NotAllowed, NotFound
@@ -51,7 +52,7 @@ def chain_form(db: Database, *, team_id: str, channel_id: str, actor: str,
         return org, uow.chains.get(org.id)
 
 
-def _tell_of_pending(uow: AbstractUnitOfWork, board: Board, actor: str, pending: list[dl.Escalation], *,
+def _tell_of_pending(uow: AbstractUnitOfWork, board: Board, actor: str, pending: list[es.Escalation], *,
                      what: str, now: datetime) -> None:
     """Pending requests are never dropped or re-routed by a change; the chair hears that they stay put."""
     if not pending:

@@ -6,6 +6,7 @@ from copy import copy
 from datetime import datetime
 
 from bot.domain import delegation as dl
+from bot.domain import escalation as es
 from bot.domain.boards import Board
 from bot.domain.decisions import Outcome, decide, tally
 from bot.domain.errors import NotFound
@@ -18,7 +19,7 @@ from storage.uow import AbstractUnitOfWork, Database
 GONE = "That request for sign-off no longer exists."
 
 
-def _asked(e: dl.Escalation, now: datetime, *, reminder: bool = False) -> EscalationAsked:
+def _asked(e: es.Escalation, now: datetime, *, reminder: bool = False) -> EscalationAsked:
     recipients = (e.channel_id,) if e.channel_id else e.approvers
     return EscalationAsked(now, e.id, e.level_position, recipients, e.due_at, reminder)
 
@@ -35,7 +36,7 @@ def amounts_for(proposal: Proposal, organisation_ids: set[int], org_amounts: dic
 
 
 def open_on_proposal(uow: AbstractUnitOfWork, *, workspace_id: int, board: Board, proposal: Proposal,
-                     category: Category, org_amounts: dict[int, int], now: datetime) -> list[dl.Escalation]:
+                     category: Category, org_amounts: dict[int, int], now: datetime) -> list[es.Escalation]:
     """Open the escalations a new proposal needs (inside its transaction); none until a scheme is loaded."""
     if not uow.authorities.scheme_loaded(workspace_id):
         return []
@@ -53,7 +54,7 @@ def open_on_proposal(uow: AbstractUnitOfWork, *, workspace_id: int, board: Board
     names = {m.organisation_id: m.organisation for m in board.members}
     opened = []
     for need in needs:
-        e = dl.open_escalation(need=need, proposal_id=proposal.id, organisation=names[need.organisation_id],
+        e = es.open_escalation(need=need, proposal_id=proposal.id, organisation=names[need.organisation_id],
                                brought_by=proposal.proposer, now=now, calendar=calendar, money=money,
                                deputies=uow.deputies.of(need.organisation_id, on_or_after=today))
         e.id = uow.escalations.add(e)
@@ -61,7 +62,7 @@ def open_on_proposal(uow: AbstractUnitOfWork, *, workspace_id: int, board: Board
             "proposal_id": proposal.id, "escalation_id": e.id, "organisation": e.organisation,
             "amount_pence": e.amount_pence, "level": e.level_title, "approvers": list(e.approvers),
             "problem": e.problem})
-        if e.state is dl.EscalationState.OPEN:
+        if e.state is es.EscalationState.OPEN:
             uow.record(_asked(e, now))
         else:
             _tell_chairs(uow, board, "escalation.no_route", {"escalation": e.id}, now=now, key=f"noroute:{e.id}")
@@ -80,7 +81,7 @@ def settle(uow: AbstractUnitOfWork, proposal: Proposal, board: Board, *, now: da
             Outcome.AGREED, Outcome.AGREED_SUBJECT):
         return
     t = tally(uow.proposals.votes(proposal.id), proposal.eligible(board), per_organisation=proposal.per_organisation)
-    result = dl.combine(decide(proposal.rule, t, quorum=proposal.quorum, threshold=proposal.threshold),
+    result = es.combine(decide(proposal.rule, t, quorum=proposal.quorum, threshold=proposal.threshold),
                         uow.escalations.of_proposal(proposal.id))
     if result == proposal.result:
         return
@@ -92,7 +93,7 @@ def settle(uow: AbstractUnitOfWork, proposal: Proposal, board: Board, *, now: da
     uow.record(OutcomeSettled(now, proposal.id, proposal.channel_id))
 
 
-def answerable(db: Database, *, team_id: str, escalation_id: int, actor: str) -> tuple[dl.Escalation, Proposal]:
+def answerable(db: Database, *, team_id: str, escalation_id: int, actor: str) -> tuple[es.Escalation, Proposal]:
     """The escalation and its proposal, if `actor` may answer it now (checked before the comment form opens)."""
     e, proposal, board = read(db, escalation_id)
     if board.team_id != team_id:
@@ -102,7 +103,7 @@ def answerable(db: Database, *, team_id: str, escalation_id: int, actor: str) ->
 
 
 def answer(db: Database, *, team_id: str, escalation_id: int, actor: str, endorse: bool, comment: str,
-           now: datetime, reply_to: Route | None = None) -> dl.Escalation:
+           now: datetime, reply_to: Route | None = None) -> es.Escalation:
     """An approver (or their deputy) endorses or declines; the poll and, once closed, its outcome follow."""
     with db.uow() as uow:
         e = uow.escalations.get(escalation_id, lock=True)
@@ -128,26 +129,26 @@ def answer(db: Database, *, team_id: str, escalation_id: int, actor: str, endors
         return e
 
 
-def on_due(db: Database, *, escalation_id: int, due: datetime, now: datetime) -> dl.Step | None:
+def on_due(db: Database, *, escalation_id: int, due: datetime, now: datetime) -> es.Step | None:
     """An escalation's timer: remind its level once, then move it up a level and tell the one before."""
     with db.uow() as uow:
         e = uow.escalations.get(escalation_id, lock=True)
-        if e is None or e.state is not dl.EscalationState.OPEN or e.due_at != due:
+        if e is None or e.state is not es.EscalationState.OPEN or e.due_at != due:
             return None  # answered, withdrawn or moved on since this timer was set
         proposal, board = _board_of(uow, e.proposal_id)
         category = next((c for c in uow.categories.for_workspace(uow.workspaces.find(board.team_id))
                          if c.key == proposal.category), None)
         calendar, before = calendar_of(board), (e.channel_id,) if e.channel_id else e.approvers
-        step = dl.on_due(e, uow.chains.get(e.organisation_id), now=now, calendar=calendar,
+        step = es.on_due(e, uow.chains.get(e.organisation_id), now=now, calendar=calendar,
                          money=category is not None and category.kind == "money",
                          deputies=uow.deputies.of(e.organisation_id, on_or_after=calendar.local_date(now)))
         uow.escalations.save(e)
         uow.audit.append(actor="collab-bot", action=f"escalation.{step.value}", at=now, payload={
             "proposal_id": proposal.id, "escalation_id": e.id, "level": e.level_title,
             "approvers": list(e.approvers)})
-        if step is dl.Step.REMIND:
+        if step is es.Step.REMIND:
             uow.record(_asked(e, now, reminder=True))
-        elif step is dl.Step.MOVE_UP:
+        elif step is es.Step.MOVE_UP:
             uow.record(_asked(e, now))
             for previous in before:
                 uow.record(Notice(now, Route(board.team_id, previous), "escalation.moved", {"escalation": e.id},
@@ -162,15 +163,15 @@ def on_due(db: Database, *, escalation_id: int, due: datetime, now: datetime) ->
 def withdraw_open(uow: AbstractUnitOfWork, proposal_id: int, *, now: datetime) -> None:
     """A withdrawn poll's open escalations need no answer any more."""
     for e in uow.escalations.of_proposal(proposal_id):
-        if e.state is dl.EscalationState.OPEN:
+        if e.state is es.EscalationState.OPEN:
             uow.record(EscalationEnded(now, e.id, e.due_at))
-            e.state, e.due_at = dl.EscalationState.WITHDRAWN, None
+            e.state, e.due_at = es.EscalationState.WITHDRAWN, None
             uow.escalations.save(e)
             uow.audit.append(actor="collab-bot", action="escalation.withdrawn", at=now,
                              payload={"proposal_id": proposal_id, "escalation_id": e.id})
 
 
-def read(db: Database, escalation_id: int) -> tuple[dl.Escalation, Proposal, Board]:
+def read(db: Database, escalation_id: int) -> tuple[es.Escalation, Proposal, Board]:
     """An escalation with its proposal and board, for the messages about it."""
     with db.read() as uow:
         e = uow.escalations.get(escalation_id)

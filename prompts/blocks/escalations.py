@@ -13,7 +13,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.boards import Board
-from bot.domain.delegation import MAX_COMMENT_LENGTH, Escalation, EscalationState
+from bot.domain.delegation import MAX_COMMENT_LENGTH
+from bot.domain.escalation import Escalation, EscalationState
 from bot.domain.money import format_amount
 from bot.domain.proposals import Proposal
 from bot.domain.text import cut, escape

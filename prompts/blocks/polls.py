@@ -10,7 +10,8 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject
 
 from bot.domain.boards import DecisionRule
 from bot.domain.decisions import Outcome, Position
-from bot.domain.delegation import EscalationState, agree_note, governance_flag
+from bot.domain.delegation import governance_flag
+from bot.domain.escalation import EscalationState, agree_note
 from bot.domain.money import format_amount
 from bot.domain.proposals import InterestDecision, Status
 from bot.domain.snapshot import PollSnapshot

@@ -2,75 +2,44 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from fractions import Fraction
 
 import pytest
 
-from bot.domain.boards import Board, BoardKind, CollaborationType, DecisionRule, Member, Role
-from bot.domain.decisions import Outcome, Result
+from bot.domain.boards import CollaborationType, DecisionRule, Role
 from bot.domain.delegation import (
     ORG_TYPE_LABELS,
     CategoryRule,
     Chain,
     Deputy,
-    Escalation,
-    EscalationState,
     Level,
-    Need,
     OrgType,
-    Step,
-    agree_note,
     answerers,
     check_chain,
     check_deputy,
     check_override,
-    combine,
-    due_after,
     ensure_may_grant,
     first_level,
     governance_flag,
     holds_authority,
     needs,
-    on_due,
-    open_escalation,
     rule_for,
 )
-from bot.domain.errors import Conflict, InvalidValue, NotAllowed
-from bot.domain.schedule import WorkingCalendar
-from bot.domain.scheme import Authority, Grant
-
-CAL = WorkingCalendar("Europe/London")
-TODAY = date(2026, 11, 24)
-NOW = datetime(2026, 11, 24, 14, 5)  # a Tuesday; 14:05 GMT is 14:05 in London
-K = 100_000  # £1,000 in pence
-ORG = 7
-
-CFO = Level(1, "Chief Finance Officer", ("UCFO",), None, 100 * K)
-COO = Level(2, "Director of Operations", ("UCOO",), None, 500 * K, approves_other=False, response_days=3)
-BOARD = Level(3, "Trust Board", (), "CBOARD", None)
-CHAIN = Chain(ORG, (CFO, COO, BOARD))
-
-
-def authority(user="U1", *, org=ORG, category="finance", amount=None, unlimited=False, allowed=False,
-              start=date(2026, 4, 1), end=None) -> Authority:
-    return Authority(user, org, category, start, end, amount, unlimited, allowed)
-
-
-def need_for(amount, *, auths=(), voters=("U1",), chains=None, money=True, category="finance") -> list[Need]:
-    return needs(amounts={ORG: amount}, voters={ORG: list(voters)}, authorities=list(auths), category=category,
-                 money=money, chains={ORG: CHAIN} if chains is None else chains, on=TODAY)
-
-
-def opened(level=CFO, *, deputies=(), amount=150 * K, proposer="UPROP") -> Escalation:
-    return open_escalation(need=Need(ORG, amount, level), proposal_id=1, organisation="Northshire NHS Trust",
-                           brought_by=proposer, deputies=list(deputies), now=NOW, calendar=CAL, money=True)
-
-
-def board(*members: tuple[str, Role]) -> Board:
-    return Board(1, "Northshire Partnership", BoardKind.PARTNERSHIP_BOARD, CollaborationType.STRATEGIC, "CB",
-                 "Europe/London", DecisionRule.CONSENSUS, [Member(u, "Org", r) for u, r in members])
-
+from bot.domain.errors import InvalidValue, NotAllowed
+from bot.domain.scheme import Grant
+from tests.unit.delegation_examples import (
+    BOARD,
+    CFO,
+    CHAIN,
+    COO,
+    ORG,
+    TODAY,
+    K,
+    authority,
+    board,
+    need_for,
+)
 
 # Who may commit an organisation
 
@@ -213,186 +182,6 @@ def test_a_deputy_must_be_someone_else_and_end_after_starting(approver, deputy, 
     with pytest.raises(InvalidValue) as error:
         check_deputy(approver, deputy, start, end)
     assert error.value.field == field
-
-
-def test_a_deputy_answers_for_the_approver_during_their_period():
-    esc = opened(deputies=[Deputy("UCFO", "UDEP", TODAY, date(2026, 12, 4))])
-    assert esc.approvers == ("UDEP",) and esc.acting_for == (("UDEP", "UCFO"),)
-    esc.answer(user_id="UDEP", endorse=True, comment="Within budget.", now=NOW)
-    assert (esc.state, esc.answered_by, esc.answered_for) == (EscalationState.ENDORSED, "UDEP", "UCFO")
-    assert esc.record_line() == ("Endorsed by <@UDEP> for <@UCFO> (Chief Finance Officer), 24 Nov 2026 14:05 UTC: "
-                                 "Within budget.")
-
-
-def test_a_deputy_outside_their_period_is_not_asked():
-    esc = opened(deputies=[Deputy("UCFO", "UDEP", date(2026, 12, 1), date(2026, 12, 4))])
-    assert esc.approvers == ("UCFO",) and not esc.may_answer("UDEP")
-
-
-# Answering an escalation
-
-
-def test_the_proposer_cannot_endorse():
-    esc = opened(level=Level(1, "CFO", ("UPROP", "UCFO"), None, None), proposer="UPROP")
-    with pytest.raises(NotAllowed, match="can't endorse it"):
-        esc.answer(user_id="UPROP", endorse=True, comment="", now=NOW)
-    assert esc.state is EscalationState.OPEN
-
-
-def test_the_proposer_cannot_answer_even_on_a_channel_level():
-    esc = opened(level=BOARD)
-    assert esc.may_answer("USOMEONE") and not esc.may_answer("UPROP")
-
-
-def test_only_the_approvers_asked_may_answer():
-    esc = opened()
-    with pytest.raises(NotAllowed, match=r"Only <@UCFO> \(Chief Finance Officer\) can answer"):
-        esc.answer(user_id="USTRANGER", endorse=True, comment="", now=NOW)
-
-
-def test_a_decline_needs_a_reason():
-    esc = opened()
-    with pytest.raises(InvalidValue) as error:
-        esc.answer(user_id="UCFO", endorse=False, comment=" \u200b ", now=NOW)
-    assert error.value.field == "comment"
-
-
-def test_a_comment_is_limited_to_a_thousand_characters():
-    with pytest.raises(InvalidValue):
-        opened().answer(user_id="UCFO", endorse=True, comment="x" * 1001, now=NOW)
-
-
-def test_an_answered_escalation_cannot_be_answered_again():
-    esc = opened()
-    esc.answer(user_id="UCFO", endorse=False, comment="Not in this year's plan.", now=NOW)
-    assert esc.record_line() == ("Declined by <@UCFO> (Chief Finance Officer), 24 Nov 2026 14:05 UTC: "
-                                 "Not in this year's plan.")
-    with pytest.raises(Conflict, match="already been answered: declined by <@UCFO>"):
-        esc.answer(user_id="UCFO", endorse=True, comment="", now=NOW)
-
-
-def test_a_withdrawn_escalation_cannot_be_answered():
-    esc = opened()
-    esc.state = EscalationState.WITHDRAWN
-    with pytest.raises(Conflict, match="withdrawn"):
-        esc.answer(user_id="UCFO", endorse=True, comment="", now=NOW)
-
-
-def test_record_lines_say_what_an_escalation_waits_on():
-    assert opened(level=COO).record_line() == "Waiting on Director of Operations"
-    no_route = opened(level=None)
-    no_route.problem = "has no escalation chain"
-    assert no_route.record_line() == "No route: Northshire NHS Trust has no escalation chain"
-
-
-def test_with_no_level_an_escalation_records_no_route():
-    esc = open_escalation(need=Need(ORG, K, None, "has no escalation chain"), proposal_id=1, organisation="Org",
-                          brought_by="UPROP", deputies=[], now=NOW, calendar=CAL, money=True)
-    assert (esc.state, esc.due_at, esc.problem) == (EscalationState.NO_ROUTE, None, "has no escalation chain")
-
-
-# Timeouts and the working calendar
-
-
-def test_working_days_skip_weekends_and_bank_holidays():
-    start = datetime(2026, 12, 24, 10, 0)  # Thursday; 25 Dec and 28 Dec (Boxing Day's substitute) are holidays
-    assert not CAL.is_working_day(date(2026, 12, 28))
-    assert due_after(start, 1, CAL) == datetime(2026, 12, 29, 10, 0)
-    assert due_after(start, 2, CAL) == datetime(2026, 12, 30, 10, 0)
-
-
-def test_a_start_on_a_day_off_counts_from_the_next_working_day():
-    assert due_after(datetime(2026, 11, 28, 9, 0), 1, CAL) == datetime(2026, 12, 1, 9, 0)  # Sat -> Tue
-
-
-def test_the_due_time_keeps_the_local_time_across_a_clock_change():
-    start = datetime(2026, 10, 23, 8, 0)  # Friday 09:00 BST; the clocks go back on Sunday 25 October
-    assert due_after(start, 1, CAL) == datetime(2026, 10, 26, 9, 0)  # Monday 09:00 GMT
-
-
-def test_timeout_reminds_first_then_moves_up_a_level():
-    esc = opened()
-    assert esc.due_at == datetime(2026, 12, 1, 14, 5)  # five working days
-    assert on_due(esc, CHAIN, deputies=[], now=esc.due_at, calendar=CAL, money=True) is Step.REMIND
-    assert esc.reminded and esc.due_at == datetime(2026, 12, 8, 14, 5)
-    assert on_due(esc, CHAIN, deputies=[], now=esc.due_at, calendar=CAL, money=True) is Step.MOVE_UP
-    assert (esc.level_position, esc.level_title, esc.approvers) == (2, "Director of Operations", ("UCOO",))
-    assert not esc.reminded and esc.due_at == datetime(2026, 12, 11, 14, 5)  # COO has three working days
-
-
-def test_moving_up_skips_levels_that_cannot_approve_the_amount():
-    esc = opened(level=CFO, amount=600 * K)
-    esc.reminded = True
-    assert on_due(esc, CHAIN, deputies=[], now=NOW, calendar=CAL, money=True) is Step.MOVE_UP
-    assert (esc.level_position, esc.channel_id, esc.approvers, esc.acting_for) == (3, "CBOARD", (), ())
-
-
-def test_moving_up_asks_the_deputy_of_an_approver_who_is_away():
-    esc = opened(level=CFO)
-    esc.reminded = True
-    cover = Deputy("UCOO", "UDEP", TODAY, TODAY)
-    assert on_due(esc, CHAIN, deputies=[cover], now=NOW, calendar=CAL, money=True) is Step.MOVE_UP
-    assert esc.approvers == ("UDEP",) and esc.acting_for == (("UDEP", "UCOO"),)
-
-
-def test_an_approver_with_a_deputy_may_still_answer_themselves():
-    esc = opened(deputies=[Deputy("UCFO", "UDEP", TODAY, TODAY)])
-    esc.answer(user_id="UCFO", endorse=True, comment="", now=NOW)
-    assert (esc.answered_by, esc.answered_for) == ("UCFO", None)
-    assert esc.record_line() == "Endorsed by <@UCFO> (Chief Finance Officer), 24 Nov 2026 14:05 UTC"
-
-
-def test_only_an_open_escalation_moves_on():
-    esc = escalation(EscalationState.ENDORSED)
-    with pytest.raises(Conflict):
-        on_due(esc, CHAIN, deputies=[], now=NOW, calendar=CAL, money=True)
-
-
-def test_a_chain_with_nowhere_higher_to_go_tops_out():
-    esc = opened(level=BOARD)
-    esc.reminded = True
-    assert on_due(esc, CHAIN, deputies=[], now=NOW, calendar=CAL, money=True) is Step.TOPPED_OUT
-    assert esc.reminded and esc.due_at is None and esc.state is EscalationState.OPEN
-
-
-# Combining with the decision rule
-
-AGREED = Result(Outcome.AGREED, ("Quorum met and nobody objected.",))
-
-
-def escalation(state: EscalationState, org="Northshire NHS Trust") -> Escalation:
-    esc = opened()
-    esc.organisation = org
-    if state in (EscalationState.ENDORSED, EscalationState.DECLINED):
-        esc.answer(user_id="UCFO", endorse=state is EscalationState.ENDORSED, comment="Too costly.", now=NOW)
-    else:
-        esc.state = state
-    return esc
-
-
-def test_one_decline_makes_the_decision_not_agreed():
-    result = combine(AGREED, [escalation(EscalationState.ENDORSED), escalation(EscalationState.DECLINED, "Council")])
-    declined = escalation(EscalationState.DECLINED, "Council")
-    assert result.outcome is Outcome.NOT_AGREED
-    assert result.reasons == AGREED.reasons + (f"Declined for Council by the {declined.level_title}: Too costly.",)
-
-
-def test_open_escalation_makes_it_agreed_subject_to_endorsement():
-    result = combine(AGREED, [escalation(EscalationState.OPEN, "A"), escalation(EscalationState.NO_ROUTE, "B")])
-    assert result == Result(Outcome.AGREED_SUBJECT, AGREED.reasons + ("Waiting for endorsement by A and B.",))
-    assert agree_note("A") == "subject to endorsement by A"
-
-
-def test_every_endorsement_in_keeps_it_agreed_and_says_so():
-    result = combine(AGREED, [escalation(EscalationState.ENDORSED), escalation(EscalationState.WITHDRAWN)])
-    assert result.outcome is Outcome.AGREED and result.reasons[-1] == "Endorsed by every organisation that needed it."
-    assert combine(AGREED, [escalation(EscalationState.WITHDRAWN)]) == AGREED
-
-
-@pytest.mark.parametrize("outcome", [Outcome.NOT_AGREED, Outcome.NO_QUORUM, Outcome.NOTED])
-def test_not_agreed_stays_not_agreed_whatever_the_escalations(outcome):
-    result = Result(outcome, ("Reason.",))
-    assert combine(result, [escalation(EscalationState.DECLINED), escalation(EscalationState.OPEN)]) is result
 
 
 # Which rule for which issue

@@ -1,0 +1,201 @@
+"""Escalations: asking an organisation's chain to endorse a proposal, answers, the walk up the chain on time, and
+how open or declined requests change a result. Pure rules; datetimes are naive UTC."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from bot.domain.decisions import Outcome, Result
+from bot.domain.delegation import (
+    DEFAULT_RESPONSE_DAYS,
+    MAX_COMMENT_LENGTH,
+    Chain,
+    Deputy,
+    Level,
+    Need,
+    and_list,
+    answerers,
+    first_level,
+)
+from bot.domain.errors import Conflict, InvalidValue, NotAllowed
+from bot.domain.schedule import WorkingCalendar
+from bot.domain.text import clean, escape
+
+
+class EscalationState(StrEnum):
+    """Where a request for an organisation's endorsement stands."""
+
+    OPEN = "open"
+    ENDORSED = "endorsed"
+    DECLINED = "declined"
+    NO_ROUTE = "no_route"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass
+class Escalation:
+    """A request that someone with enough authority endorse a proposal for their organisation."""
+
+    id: int | None
+    proposal_id: int
+    organisation_id: int
+    organisation: str
+    amount_pence: int | None
+    brought_by: str  # the proposer
+    level_position: int  # 0 when there is no route
+    level_title: str
+    approvers: tuple[str, ...]  # who is asked now, deputies already in place of those they cover
+    acting_for: tuple[tuple[str, str], ...]  # (deputy, approver) for each deputy acting
+    channel_id: str | None
+    state: EscalationState
+    opened_at: datetime
+    due_at: datetime | None
+    reminded: bool = False
+    answered_by: str | None = None
+    answered_for: str | None = None  # the approver an acting deputy answered for
+    answered_at: datetime | None = None
+    comment: str = ""
+    problem: str = ""
+
+    def may_answer(self, user_id: str) -> bool:
+        """Whether the user may answer: an approver asked or covered, anyone on a channel level, never the proposer."""
+        if user_id == self.brought_by:
+            return False
+        covered = {approver for _, approver in self.acting_for}
+        return user_id in self.approvers or user_id in covered or self.channel_id is not None
+
+    def answer(self, *, user_id: str, endorse: bool, comment: str, now: datetime) -> None:
+        """Record an endorsement or a decline (which needs a reason)."""
+        if self.state is not EscalationState.OPEN:
+            raise Conflict(self._closed_message())
+        if user_id == self.brought_by:
+            verb = "endorse" if endorse else "decline"
+            raise NotAllowed(f"You brought this proposal, so you can't {verb} it for your organisation.")
+        if not self.may_answer(user_id):
+            people = and_list([f"<@{u}>" for u in self.approvers])
+            raise NotAllowed(f"Only {people} ({escape(self.level_title)}) can answer this "
+                             f"request for {escape(self.organisation)}.")
+        text = clean(comment)
+        if not endorse and not text:
+            raise InvalidValue("Please say why you are declining, so the board knows what would need to change.",
+                               field="comment")
+        if len(text) > MAX_COMMENT_LENGTH:
+            raise InvalidValue(f"The comment can be at most {MAX_COMMENT_LENGTH:,} characters.", field="comment")
+        self.state = EscalationState.ENDORSED if endorse else EscalationState.DECLINED
+        self.answered_by, self.answered_at, self.comment = user_id, now, text
+        self.answered_for = next((a for d, a in self.acting_for if d == user_id and a != user_id), None)
+
+    def record_line(self) -> str:
+        """One mrkdwn line for the record: who answered and when, or what it is waiting on."""
+        if self.state in (EscalationState.ENDORSED, EscalationState.DECLINED):
+            verb = "Endorsed" if self.state is EscalationState.ENDORSED else "Declined"
+            who = f"<@{self.answered_by}>" + (f" for <@{self.answered_for}>" if self.answered_for else "")
+            line = f"{verb} by {who} ({escape(self.level_title)}), {_when(self.answered_at)}"
+            return line + (f": {escape(self.comment)}" if self.comment else "")
+        if self.state is EscalationState.OPEN:
+            return f"Waiting on {escape(self.level_title)}"
+        if self.state is EscalationState.NO_ROUTE:
+            return f"No route: {escape(self.organisation)} {escape(self.problem)}"
+        return "Withdrawn"
+
+    def _closed_message(self) -> str:
+        if self.state is EscalationState.WITHDRAWN:
+            return "This request was withdrawn, so it no longer needs an answer."
+        if self.state is EscalationState.NO_ROUTE:
+            return f"This request has nobody to answer it: {escape(self.organisation)} {escape(self.problem)}."
+        return (f"This request has already been answered: {self.state.value} by <@{self.answered_by}> "
+                f"on {_when(self.answered_at)}.")
+
+
+
+def _when(moment: datetime | None) -> str:
+    return f"{moment.day} {moment:%b %Y %H:%M} UTC" if moment else ""
+
+
+class Step(StrEnum):
+    """What happened when an escalation's answer was overdue."""
+
+    REMIND = "remind"
+    MOVE_UP = "move_up"
+    TOPPED_OUT = "topped_out"
+
+
+def due_after(start: datetime, days: int, calendar: WorkingCalendar) -> datetime:
+    """The moment `days` working days after start's local date, at start's local time of day."""
+    local_time = start.replace(tzinfo=UTC).astimezone(ZoneInfo(calendar.timezone)).time()
+    day = calendar.next_working_day(calendar.local_date(start))  # a start on a day off counts from the next
+    for _ in range(days):
+        day = calendar.next_working_day(day + timedelta(days=1))
+    return calendar.moment(day, local_time)
+
+
+def _ask(escalation: Escalation, level: Level, *, deputies: list[Deputy], now: datetime,
+         calendar: WorkingCalendar) -> None:
+    pairs = answerers(level, deputies, calendar.local_date(now))
+    escalation.level_position, escalation.level_title = level.position, level.title
+    escalation.approvers = tuple(dict.fromkeys(who for who, _ in pairs))
+    escalation.acting_for = tuple((who, approver) for who, approver in pairs if approver is not None)
+    escalation.channel_id = level.channel_id
+    escalation.due_at = due_after(now, level.response_days, calendar)
+
+
+def on_due(escalation: Escalation, chain: Chain | None, *, deputies: list[Deputy], now: datetime,
+           calendar: WorkingCalendar, money: bool) -> Step:
+    """Move an overdue escalation on: remind its level once, then ask the next level up that can approve."""
+    if escalation.state is not EscalationState.OPEN:
+        raise Conflict("This request is no longer waiting on an answer.")
+    if not escalation.reminded:
+        current = next((lv for lv in (chain.levels if chain else ()) if lv.position == escalation.level_position),
+                       None)
+        escalation.reminded = True
+        escalation.due_at = due_after(now, current.response_days if current else DEFAULT_RESPONSE_DAYS, calendar)
+        return Step.REMIND
+    higher = first_level(chain, escalation.amount_pence, money=money, above=escalation.level_position)
+    if higher is None:
+        escalation.due_at = None
+        return Step.TOPPED_OUT
+    _ask(escalation, higher, deputies=deputies, now=now, calendar=calendar)
+    escalation.reminded = False
+    return Step.MOVE_UP
+
+
+def open_escalation(*, need: Need, proposal_id: int, organisation: str, brought_by: str, deputies: list[Deputy],
+                    now: datetime, calendar: WorkingCalendar, money: bool) -> Escalation:
+    """A new escalation asking need.level (or recording that there is no route, when it has none)."""
+    # `money` is not needed here (need.level already fits the amount); it is taken to match on_due.
+    escalation = Escalation(
+        id=None, proposal_id=proposal_id, organisation_id=need.organisation_id, organisation=organisation,
+        amount_pence=need.amount_pence, brought_by=brought_by, level_position=0, level_title="", approvers=(),
+        acting_for=(), channel_id=None, state=EscalationState.NO_ROUTE, opened_at=now, due_at=None,
+        problem=need.problem)
+    if need.level is not None:
+        escalation.state, escalation.problem = EscalationState.OPEN, ""
+        _ask(escalation, need.level, deputies=deputies, now=now, calendar=calendar)
+    return escalation
+
+
+def combine(result: Result, escalations: list[Escalation]) -> Result:
+    """An agreed result made not agreed by a decline, or agreed subject to endorsements still awaited."""
+    if result.outcome is not Outcome.AGREED:
+        return result
+    live = [e for e in escalations if e.state is not EscalationState.WITHDRAWN]
+    declined = [e for e in live if e.state is EscalationState.DECLINED]
+    if declined:
+        return Result(Outcome.NOT_AGREED, result.reasons + tuple(
+            # Reasons are shown as plain text (escaped), so who declined is named by their role, not a mention.
+            f"Declined for {e.organisation} by the {e.level_title}: {e.comment}" for e in declined))
+    waiting = [e.organisation for e in live if e.state in (EscalationState.OPEN, EscalationState.NO_ROUTE)]
+    if waiting:
+        return Result(Outcome.AGREED_SUBJECT,
+                      result.reasons + (f"Waiting for endorsement by {and_list(list(dict.fromkeys(waiting)))}.",))
+    if live:
+        return Result(Outcome.AGREED, result.reasons + ("Endorsed by every organisation that needed it.",))
+    return result
+
+
+def agree_note(organisation: str) -> str:
+    """The words added to an agreement that still awaits an organisation's endorsement."""
+    return f"subject to endorsement by {organisation}"
