@@ -10,8 +10,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.clock import Clock
 from bot.dispatch import Sender
-from bot.domain.escalation import EscalationState
 from bot.domain.effects import Kind
+from bot.domain.escalation import EscalationState
 from bot.domain.events import Notice, Route
 from bot.domain.jobs import ClaimedJob
 from bot.domain.proposals import InterestDecision, Status

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from bot.domain.boards import DecisionRule, ensure_can_manage
 from bot.domain.decisions import Outcome, Result, decide, tally
-from bot.domain.escalation import combine
 from bot.domain.errors import Conflict, NotFound
+from bot.domain.escalation import combine
 from bot.domain.events import PollClosed
 from bot.domain.proposals import Proposal, Status, register_number
 from bot.domain.snapshot import PollSnapshot
