@@ -29,7 +29,7 @@ TEAM_HELP = "the workspace's Slack team id (needed only when the database holds 
 
 
 def _user_id(text: str) -> str:
-    from bot.services.scheme_io import is_user_id
+    from bot.services.scheme_files import is_user_id
 
     if not is_user_id(text):
         raise argparse.ArgumentTypeError(f"{text!r} is not a Slack user id (like U0123ABCD)")
@@ -71,7 +71,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     """Run one `authority` subcommand; the exit status."""
     from bot.app import make_database
     from bot.cli_checks import CommandError
-    from bot.services.scheme_io import CannotImport
+    from bot.services.scheme_files import CannotImport
 
     db = make_database(settings)
     try:
@@ -100,10 +100,12 @@ def _describe(planned) -> str:
 
 def _import(db, args: argparse.Namespace) -> int:
     from bot.domain.text import plural
-    from bot.services.scheme_io import apply, check_rows, read_rows
+    from bot.services.scheme_files import read_rows
+    from bot.services.scheme_io import apply, check_rows
 
     rows = read_rows(Path(args.file))
-    plan = check_rows(db, team_id=args.team, rows=rows, default_by=args.by)
+    found = dict(team_id=args.team, rows=rows, default_by=args.by)
+    plan = check_rows(db, **found) if args.dry_run else apply(db, **found, now=db.clock.now())
     if plan.problems:
         for problem in plan.problems:
             print(f"row {problem.row}: {'; '.join(problem.reasons)}")
@@ -115,7 +117,6 @@ def _import(db, args: argparse.Namespace) -> int:
             print(_describe(planned))
         print(f"would set {_summary(plan)} (dry run: nothing was written)")
         return 0
-    apply(db, plan=plan, now=db.clock.now())
     print(f"set {_summary(plan)}")
     return 0
 
@@ -123,7 +124,8 @@ def _import(db, args: argparse.Namespace) -> int:
 def _export(db, args: argparse.Namespace) -> int:
     from bot.cli_checks import CommandError
     from bot.domain.text import plural
-    from bot.services.scheme_io import export_rows, write_rows
+    from bot.services.scheme_files import write_rows
+    from bot.services.scheme_io import export_rows
 
     rows = export_rows(db, team_id=args.team)
     yaml_file = bool(args.output) and Path(args.output).suffix.lower() in (".yaml", ".yml")

@@ -3,16 +3,10 @@ write the current scheme back out in the same format."""
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
-from typing import TextIO
 
-import yaml
 from sqlalchemy import select
 
 from bot.domain.delegation import ensure_may_grant
@@ -20,30 +14,12 @@ from bot.domain.errors import InvalidValue, NotAllowed
 from bot.domain.money import format_amount
 from bot.domain.proposals import Category
 from bot.domain.scheme import Authority, check_period, parse_day, parse_grant
-from bot.domain.text import clean, cut
+from bot.domain.text import cut
 from bot.services.authority import category_named
+from bot.services.scheme_files import REQUIRED, CannotImport, RawRow, is_user_id
 from storage.models import MemberRow, Workspace
 from storage.models import Organisation as OrganisationRow
 from storage.uow import Database, UnitOfWork
-
-COLUMNS = ("organisation", "user", "category", "limit", "valid_from", "valid_until", "granted_by")
-REQUIRED = COLUMNS[:5]
-USER_ID = re.compile(r"[UW][A-Z0-9]{1,31}", re.ASCII)
-TIMESTAMP, BOOL = "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool"
-FORMULA_STARTS = ("=", "+", "-", "@")  # a spreadsheet would run a cell starting so as a formula
-
-
-class CannotImport(Exception):
-    """The file or the workspace cannot be used at all; the message is one line."""
-
-
-@dataclass(frozen=True)
-class RawRow:
-    """One row as the file has it: its number (CSV line, or YAML item), its values and any reading problems."""
-
-    number: int
-    values: dict[str, str]
-    problems: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,121 +49,6 @@ class Plan:
     limits: list[Planned]
     problems: list[Problem]
 
-
-def is_user_id(text: str) -> bool:
-    """Whether `text` looks like a Slack user id (U0123ABCD, or W... on Enterprise Grid)."""
-    return USER_ID.fullmatch(text) is not None
-
-
-def read_rows(path: Path) -> list[RawRow]:
-    """The rows of a .csv, .yaml or .yml file; CannotImport when it cannot be read at all."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".yaml", ".yml"):
-        raise CannotImport(f"{path}: give a .csv, .yaml or .yml file")
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise CannotImport(f"there is no file {path}") from None
-    except IsADirectoryError:
-        raise CannotImport(f"{path} is a folder, not a file") from None
-    except OSError as exc:
-        raise CannotImport(f"cannot read {path}: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise CannotImport(f"{path} is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8") from None
-    rows = _csv_rows(text, path) if suffix == ".csv" else _yaml_rows(text, path)
-    if not rows:
-        raise CannotImport(f"{path} holds no limits")
-    return rows
-
-
-def _column(name: str) -> str:
-    return "_".join(clean(name).lower().split())
-
-
-def _csv_rows(text: str, path: Path) -> list[RawRow]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
-    rows, last = [], 0
-    try:
-        for record in reader:
-            line, last = last + 1, reader.line_num  # a quoted cell may span lines: number rows by their first
-            if not any(cell.strip() for cell in record):
-                continue
-            if header is None:
-                header = _header(record, path)
-                continue
-            cells = [(name, _unquote(clean(cell))) for name, cell in zip(header, record, strict=False)]
-            extra = any(cell.strip() for cell in record[len(header):]) or any(v for n, v in cells if not n)
-            problems = (f"{len(record)} values but the header names {len(header)} columns",) if extra else ()
-            rows.append(RawRow(line, {name: value for name, value in cells if name and value}, problems))
-    except csv.Error as exc:
-        raise CannotImport(f"{path} line {reader.line_num} is not valid CSV: {exc}") from None
-    if header is None:
-        raise CannotImport(f"{path} is empty")
-    return rows
-
-
-def _header(record: list[str], path: Path) -> list[str]:
-    header, names = [_column(cell) for cell in record], ", ".join(COLUMNS)
-    if not set(header) & set(COLUMNS):
-        raise CannotImport(f"{path} has no header line; its first line must name the columns: {names}")
-    unknown = [name for name in header if name and name not in COLUMNS]
-    repeated = sorted({name for name in header if name and header.count(name) > 1})
-    missing = [name for name in REQUIRED if name not in header]
-    if unknown:
-        raise CannotImport(f"{path}: unknown column \"{cut(unknown[0], 40)}\" in the header (the columns are {names})")
-    if repeated or missing:
-        lacking = (", ".join(missing[:-1]) + " or " if missing[1:] else "") + (missing[-1] if missing else "")
-        trouble = f"names {repeated[0]} twice" if repeated else f"has no {lacking} column"
-        raise CannotImport(f"{path}: the header {trouble} (the columns are {names})")
-    return header
-
-
-def _unquote(cell: str) -> str:
-    """A cell as export wrote it: the quote that kept a spreadsheet from running it as a formula removed."""
-    return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML, but dates and yes/no stay text: a bad date is then one row's problem, not the file's."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag not in (TIMESTAMP, BOOL)]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-
-
-def _yaml_rows(text: str, path: Path) -> list[RawRow]:
-    try:
-        data = yaml.load(text, Loader=_Loader)  # a SafeLoader: builds no Python objects
-    except ValueError as exc:
-        raise CannotImport(f"{path} is not valid YAML: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        reason = " ".join(str(getattr(exc, "problem", None) or exc).split())
-        raise CannotImport(f"{path}{where} is not valid YAML: {reason}") from None
-    if data is None:
-        raise CannotImport(f"{path} is empty")
-    if not isinstance(data, list):
-        raise CannotImport(f"{path} must hold a list of limits, one item per person, category and period")
-    return [_yaml_row(number, item) for number, item in enumerate(data, start=1)]
-
-
-def _yaml_row(number: int, item: object) -> RawRow:
-    if not isinstance(item, dict):
-        return RawRow(number, {}, (f"is not a set of keys (give {', '.join(COLUMNS)})",))
-    values, problems = {}, []
-    for key, value in item.items():
-        name = _column(str(key))
-        if name not in COLUMNS:
-            problems.append(f"unknown key \"{cut(str(key), 40)}\" (the keys are {', '.join(COLUMNS)})")
-        elif isinstance(value, (list, dict)):
-            problems.append(f"{name} must be one value, not a list or set of keys")
-        elif value is not None and (text := clean(str(value))):
-            values[name] = text
-    return RawRow(number, values, tuple(problems))
 
 
 def _workspace(uow: UnitOfWork, team_id: str | None) -> tuple[int, str]:
@@ -311,24 +172,31 @@ def _clashes(checked: list[tuple[list[str], Planned | None]]) -> None:
         same.append(planned)
 
 
-def check_rows(db: Database, *, team_id: str | None, rows: list[RawRow], default_by: str | None) -> Plan:
-    """Check every row against the workspace (the only one, when `team_id` is None): a plan and its problems."""
-    with db.read() as uow:
-        workspace_id, team = _workspace(uow, team_id)
-        checker = _Checker(uow, workspace_id, default_by)
-        checked = [checker.check(row) for row in rows]
+def _plan(uow: UnitOfWork, team_id: str | None, rows: list[RawRow], default_by: str | None) -> Plan:
+    workspace_id, team = _workspace(uow, team_id)
+    checker = _Checker(uow, workspace_id, default_by)
+    checked = [checker.check(row) for row in rows]
     _clashes(checked)
     problems = [Problem(row.number, tuple(reasons)) for row, (reasons, _) in zip(rows, checked, strict=True) if reasons]
     good = [planned for _, planned in checked if planned is not None] if not problems else []
     return Plan(team, len(rows), good, problems)
 
 
-def apply(db: Database, *, plan: Plan, now: datetime) -> list[Authority]:
-    """Record every limit of a plan without problems in one transaction, each with an audit event."""
-    if plan.problems:
-        raise ValueError("a plan with problems cannot be applied")
-    saved = []
+def check_rows(db: Database, *, team_id: str | None, rows: list[RawRow], default_by: str | None) -> Plan:
+    """Check every row against the workspace (the only one, when `team_id` is None): a plan and its problems."""
+    with db.read() as uow:
+        return _plan(uow, team_id, rows, default_by)
+
+
+def apply(db: Database, *, team_id: str | None, rows: list[RawRow], default_by: str | None, now: datetime) -> Plan:
+    """Check the rows again and, only if every one is good, record them all in one transaction with audit events.
+
+    The check runs inside the writing transaction, so a member removed since a dry run is caught, not written.
+    """
     with db.uow() as uow:
+        plan = _plan(uow, team_id, rows, default_by)
+        if plan.problems:
+            return plan
         for item in plan.limits:
             a = uow.authorities.put(item.authority, by=item.authority.granted_by, at=now)
             uow.audit.append(actor=a.granted_by, action="authority.set", at=now, payload={
@@ -336,9 +204,8 @@ def apply(db: Database, *, plan: Plan, now: datetime) -> list[Authority]:
                 "limit": a.describe(money=item.category.kind == "money"), "valid_from": a.valid_from.isoformat(),
                 "valid_until": a.valid_until.isoformat() if a.valid_until else None, "version": a.version,
                 "source": "import"})
-            saved.append(a)
         uow.commit()
-    return saved
+        return plan
 
 
 def _limit(a: Authority, kind: str) -> str:
@@ -359,14 +226,3 @@ def export_rows(db: Database, *, team_id: str | None) -> list[dict[str, str]]:
              "valid_from": a.valid_from.isoformat(), "valid_until": a.valid_until.isoformat() if a.valid_until else "",
              "granted_by": a.granted_by} for org, a in scheme]
 
-
-def write_rows(rows: list[dict[str, str]], out: TextIO, *, fmt: str) -> None:
-    """Write rows from `export_rows` as CSV (with a header) or YAML (a list), just as `read_rows` reads them."""
-    if fmt == "yaml":
-        yaml.safe_dump([{k: v for k, v in row.items() if v} for row in rows], out, sort_keys=False,
-                       allow_unicode=True, default_flow_style=False)
-        return
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("'" + v if v[:1] in FORMULA_STARTS else v) for k, v in row.items()})
