@@ -27,7 +27,9 @@ def _expected_head(text: str) -> tuple[int, str]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _one_line_errors(base: type[argparse.ArgumentParser]) -> type[argparse.ArgumentParser]:
+def one_line_errors(base: type[argparse.ArgumentParser]) -> type[argparse.ArgumentParser]:
+    """A parser class like `base` whose usage errors are one line and exit status 2."""
+
     class OneLineErrors(base):
         """A parser whose usage errors are one line (`collab-bot: ...`) and exit status 2."""
 
@@ -42,7 +44,7 @@ def add_parser(sub) -> None:
     audit = sub.add_parser("audit", help="check the append-only audit log, or print its head",
                            description="Check the append-only, keyed and hash-chained audit log.")
     what = audit.add_subparsers(dest="audit_command", required=True, metavar="{verify,head}",
-                                parser_class=_one_line_errors(type(audit)))
+                                parser_class=one_line_errors(type(audit)))
     verify = what.add_parser("verify", help="check the chain, and the members and votes tables against it",
                              description=VERIFY_DESCRIPTION)
     verify.add_argument("--expect-head", metavar="SEQ:HASH", type=_expected_head,

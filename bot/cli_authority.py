@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from bot.cli_audit import one_line_errors
 from bot.settings import Settings
 
 COLUMNS_HELP = (
@@ -36,22 +37,12 @@ def _user_id(text: str) -> str:
     return text
 
 
-def _one_line_errors(base: type[argparse.ArgumentParser]) -> type[argparse.ArgumentParser]:
-    class OneLineErrors(base):
-        """A parser whose usage errors are one line (`collab-bot: ...`) and exit status 2."""
-
-        def error(self, message: str):
-            self.exit(2, f"collab-bot: {message}\n")
-
-    return OneLineErrors
-
-
 def add_parser(sub) -> None:
     """Add the `authority` subcommands to the top-level parser."""
     authority = sub.add_parser("authority", help="load or export a scheme of delegation in bulk",
                                description="Load a scheme of delegation in bulk, or export the current one.")
     what = authority.add_subparsers(dest="authority_command", required=True, metavar="{import,export}",
-                                    parser_class=_one_line_errors(type(authority)))
+                                    parser_class=one_line_errors(type(authority)))
     load = what.add_parser("import", help="set people's delegated authority from a CSV or YAML file",
                            description=IMPORT_DESCRIPTION)
     load.add_argument("file", metavar="FILE", help="a .csv, .yaml or .yml file")

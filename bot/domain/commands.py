@@ -6,12 +6,10 @@ import re
 from dataclasses import dataclass
 
 from bot.domain.boards import Role, parse_choice
-from bot.domain.commands_delegation import DelegationCommand, parse_delegation
+from bot.domain.commands_delegation import DelegationCommand, parse_delegation, parse_mention
 from bot.domain.errors import UsageError
 
 ORG_KINDS = frozenset({"nhs_trust", "foundation_trust", "local_authority", "voluntary", "independent", "other"})
-# With "escape channels, users and links" on, Slack sends a mention as <@U123|name> (or <@U123>).
-MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
 @dataclass(frozen=True)
@@ -144,12 +142,6 @@ USAGE = {
 }
 
 
-def parse_mention(token: str, *, usage: str) -> str:
-    """The Slack user id inside a mention token."""
-    match = MENTION.match(token)
-    if not match:
-        raise UsageError("Mention the person with @, for example @Sam.", usage=usage)
-    return match.group(1)
 
 
 def _words(text: str) -> list[str]:

@@ -9,6 +9,7 @@ from datetime import date
 from bot.domain.errors import UsageError
 from bot.domain.scheme import parse_day
 
+# With "escape channels, users and links" on, Slack sends a mention as <@U123|name> (or <@U123>).
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 USAGE = {
     "authority set": "/collab authority set @person <category> <limit> [from YYYY-MM-DD] [until YYYY-MM-DD]",
@@ -89,7 +90,7 @@ DelegationCommand = (AuthorityShow | AuthoritySet | AuthorityForm | ChainEdit | 
                      | DelegatedQueue | RulesShow | RuleSet)
 
 
-def mention(token: str, *, usage: str) -> str:
+def parse_mention(token: str, *, usage: str) -> str:
     """The Slack user id inside a mention token."""
     match = MENTION.match(token)
     if not match:
@@ -145,14 +146,14 @@ def _authority(rest: list[str], head: list[str]) -> DelegationCommand:
     if head[0] != "set":
         if len(rest) != 1:
             raise UsageError("Name one person, or nobody to see your own.", usage=USAGE["authority"])
-        return AuthorityShow(mention(rest[0], usage=USAGE["authority"]))
+        return AuthorityShow(parse_mention(rest[0], usage=USAGE["authority"]))
     usage = USAGE["authority set"]
     if len(rest) == 1:
         return AuthorityForm()
     args, found = _dates(rest[1:], usage=usage)
     if len(args) < 3:
         raise UsageError("Say who, which category and the limit.", usage=usage)
-    return AuthoritySet(user_id=mention(args[0], usage=usage), category=" ".join(args[1:-1]), limit=args[-1],
+    return AuthoritySet(user_id=parse_mention(args[0], usage=usage), category=" ".join(args[1:-1]), limit=args[-1],
                         valid_from=found.get("from"), valid_until=found.get("until"))
 
 
@@ -161,5 +162,5 @@ def _deputy(rest: list[str]) -> DelegationCommand:
     args, found = _dates(rest, usage=usage)
     if len(args) < 3 or set(found) != {"from", "until"}:
         raise UsageError("Say whose deputy, who deputises, the organisation, and the dates.", usage=usage)
-    return DeputyAdd(approver=mention(args[0], usage=usage), deputy=mention(args[1], usage=usage),
+    return DeputyAdd(approver=parse_mention(args[0], usage=usage), deputy=parse_mention(args[1], usage=usage),
                      organisation=" ".join(args[2:]), from_date=found["from"], until_date=found["until"])
