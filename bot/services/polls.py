@@ -58,11 +58,10 @@ def close_locked(uow: UnitOfWork, proposal: Proposal, *, by: str | None, now: da
     votes = uow.proposals.votes(proposal.id)
     t = tally(votes, proposal.eligible(board), per_organisation=proposal.per_organisation)
     asked = uow.escalations.of_proposal(proposal.id)
-    if withdrawn:
-        result = Result(Outcome.WITHDRAWN, ("Withdrawn before the poll closed.",))
-        escalations.withdraw_open(uow, proposal.id, now=now)
-    else:
-        result = combine(decide(proposal.rule, t, quorum=proposal.quorum, threshold=proposal.threshold), asked)
+    result = (Result(Outcome.WITHDRAWN, ("Withdrawn before the poll closed.",)) if withdrawn
+              else combine(decide(proposal.rule, t, quorum=proposal.quorum, threshold=proposal.threshold), asked))
+    if result.outcome is not Outcome.AGREED_SUBJECT:
+        escalations.withdraw_open(uow, proposal.id, now=now)  # nothing is left for an approver to endorse
     proposal.status, proposal.result, proposal.closed_at, proposal.closed_by = Status.CLOSED, result, now, by
     # An advisory sense check takes no decision, so it takes no place in the register.
     if proposal.rule is not DecisionRule.ADVISORY:
