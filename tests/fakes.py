@@ -13,6 +13,15 @@ from bot.domain.decisions import PositionChange, Vote
 from bot.domain.jobs import Job
 from bot.domain.proposals import DEFAULT_CATEGORIES, Interest, Proposal, Status, register_prefix
 from storage.uow import AbstractUnitOfWork, RequestScope
+from tests.fakes_delegation import (
+    DelegationState,
+    FakeAuthorities,
+    FakeCategoryRules,
+    FakeChains,
+    FakeDelegated,
+    FakeDeputies,
+    FakeEscalations,
+)
 
 
 @dataclass
@@ -29,6 +38,7 @@ class Store:
     audit: list[tuple[str, str, dict]] = field(default_factory=list)
     outbox: dict[str, Job] = field(default_factory=dict)
     cancelled: set[str] = field(default_factory=set)
+    delegation: DelegationState = field(default_factory=DelegationState)
 
 
 class FakeWorkspaces:
@@ -48,6 +58,10 @@ class FakeOrganisations:
 
     def find(self, workspace_id, name):
         return self.s.organisations.get((workspace_id, " ".join(name.split()).casefold()))
+
+    def get(self, workspace_id, organisation_id):
+        return next((o for (ws, _), o in self.s.organisations.items() if ws == workspace_id
+                     and o.id == organisation_id), None)
 
     def add(self, workspace_id, name, *, by, at):
         org = Organisation(len(self.s.organisations) + 1, name)
@@ -85,6 +99,7 @@ class FakeBoards:
 
     def put_member(self, board_id, member, organisation, *, by, at):
         board = self.s.boards[board_id][1]
+        member = replace(member, organisation=organisation.name, organisation_id=organisation.id)
         board.members = [m for m in board.members if m.user_id != member.user_id] + [member]
 
     def nominate(self, board_id, user_id):
@@ -240,6 +255,9 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.workspaces, self.organisations, self.boards = FakeWorkspaces(s), FakeOrganisations(s), FakeBoards(s)
         self.proposals, self.requests, self.categories = FakeProposals(s), FakeRequests(s), FakeCategories()
         self.audit, self.outbox = FakeAudit(s), FakeOutbox(s)
+        self.authorities, self.chains, self.deputies = FakeAuthorities(s), FakeChains(s), FakeDeputies(s)
+        self.escalations, self.delegated = FakeEscalations(s), FakeDelegated(s)
+        self.category_rules = FakeCategoryRules(s)
         return self
 
     def _commit(self) -> None:

@@ -156,7 +156,7 @@ def organisation_list(orgs: list[tuple]) -> dict:
     if not orgs:
         text = f"No organisations yet. Add one with `{USAGE['org add']}`."
         return message([section(text)], text)
-    lines = [f"• *{escape(name)}*" + (f" ({type_label(kind[0])})" if kind else "")
+    lines = [f"• *{escape(name)}*" + (f" ({type_label(kind[0])})" if kind and kind[0] != "other" else "")
              + f": {plural(seats, 'board seat')}" for name, seats, *kind in orgs]
     return message([header("Organisations"), *sections(lines, max_blocks=45)], plural(len(orgs), "organisation"))
 
