@@ -4,13 +4,14 @@ deputies."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.delegation import Chain, Deputy, Level
-from bot.domain.scheme import Authority
+from bot.domain.scheme import Authority, overlaps, remainders
 from storage.models import Organisation
 from storage.models_delegation import AuthorityRow, ChainLevelRow, DeputyRow
 
@@ -42,20 +43,24 @@ class AuthorityRepository:
                 or next((a for a in found if a.valid_from > on), None))
 
     def put(self, authority: Authority, *, by: str, at: datetime) -> Authority:
-        """Record a new version of a member's authority; versions whose dates overlap it are kept, superseded."""
+        """Record a new version of a member's authority. Versions whose dates overlap it are kept, superseded, and
+        what lay outside its period is recorded again, so a limit raised from a later date leaves today's alone."""
         where = self._member(authority.organisation_id, authority.user_id, authority.category)
-        last = self.session.execute(select(func.max(AuthorityRow.version)).where(*where)).scalar() or 0
-        ends = authority.valid_until or date.max
-        self.session.execute(update(AuthorityRow).where(
-            *where, AuthorityRow.superseded_at.is_(None), AuthorityRow.valid_from <= ends,
-            (AuthorityRow.valid_until.is_(None)) | (AuthorityRow.valid_until >= authority.valid_from))
-            .values(superseded_at=at))
-        row = AuthorityRow(
-            organisation_id=authority.organisation_id, user_id=authority.user_id, category=authority.category,
-            amount_pence=authority.amount_pence, unlimited=authority.unlimited, allowed=authority.allowed,
-            valid_from=authority.valid_from, valid_until=authority.valid_until, version=last + 1, granted_by=by,
-            granted_at=at)
-        self.session.add(row)
+        version = self.session.execute(select(func.max(AuthorityRow.version)).where(*where)).scalar() or 0
+        rows = self.session.execute(self._current().where(*where)).scalars().all()
+        kept: list[Authority] = []
+        for row in rows:
+            if overlaps(_authority(row), authority):
+                row.superseded_at = at
+                kept += remainders(_authority(row), authority)
+        for piece in [*kept, replace(authority, granted_by=by)]:
+            version += 1
+            row = AuthorityRow(
+                organisation_id=piece.organisation_id, user_id=piece.user_id, category=piece.category,
+                amount_pence=piece.amount_pence, unlimited=piece.unlimited, allowed=piece.allowed,
+                valid_from=piece.valid_from, valid_until=piece.valid_until, version=version,
+                granted_by=piece.granted_by, granted_at=at)
+            self.session.add(row)
         self.session.flush()
         return _authority(row)
 
@@ -79,7 +84,8 @@ class AuthorityRepository:
         rows = self.session.execute(select(AuthorityRow).where(
             AuthorityRow.organisation_id.in_(list(organisation_ids)), AuthorityRow.user_id.in_(list(user_ids)),
             AuthorityRow.category == category, AuthorityRow.granted_at <= at,
-            (AuthorityRow.superseded_at.is_(None)) | (AuthorityRow.superseded_at > at))).scalars()
+            (AuthorityRow.superseded_at.is_(None)) | (AuthorityRow.superseded_at > at))
+            .order_by(AuthorityRow.organisation_id, AuthorityRow.user_id, AuthorityRow.valid_from)).scalars()
         return [_authority(r) for r in rows]
 
     def of_user(self, workspace_id: int, user_id: str) -> list[tuple[str, Authority]]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
-from sqlalchemy import select, update
+from sqlalchemy import literal, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.boards import DecisionRule
@@ -106,7 +106,8 @@ class EscalationRepository:
             .join(ProposalRow, ProposalRow.id == EscalationRow.proposal_id)
             .join(BoardRow, BoardRow.id == ProposalRow.board_id)
             .where(BoardRow.workspace_id == workspace_id, EscalationRow.state == OPEN,
-                   (ProposalRow.board_id.in_(boards)) | (EscalationRow.approvers.contains(user_id)))
+                   (ProposalRow.board_id.in_(boards))
+                   | (literal(" ") + EscalationRow.approvers + literal(" ")).contains(f" {user_id} "))
             .order_by(EscalationRow.opened_at, EscalationRow.id).limit(200)).all()
         return [Waiting(_escalation(row, name), title, channel, ts) for row, name, title, channel, ts in rows]
 

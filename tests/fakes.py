@@ -13,15 +13,7 @@ from bot.domain.decisions import PositionChange, Vote
 from bot.domain.jobs import Job
 from bot.domain.proposals import DEFAULT_CATEGORIES, Interest, Proposal, Status, register_prefix
 from storage.uow import AbstractUnitOfWork, RequestScope
-from tests.fakes_delegation import (
-    DelegationState,
-    FakeAuthorities,
-    FakeCategoryRules,
-    FakeChains,
-    FakeDelegated,
-    FakeDeputies,
-    FakeEscalations,
-)
+from tests import fakes_delegation as fd
 
 
 @dataclass
@@ -38,7 +30,7 @@ class Store:
     audit: list[tuple[str, str, dict]] = field(default_factory=list)
     outbox: dict[str, Job] = field(default_factory=dict)
     cancelled: set[str] = field(default_factory=set)
-    delegation: DelegationState = field(default_factory=DelegationState)
+    delegation: fd.DelegationState = field(default_factory=fd.DelegationState)
 
 
 class FakeWorkspaces:
@@ -255,9 +247,9 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.workspaces, self.organisations, self.boards = FakeWorkspaces(s), FakeOrganisations(s), FakeBoards(s)
         self.proposals, self.requests, self.categories = FakeProposals(s), FakeRequests(s), FakeCategories()
         self.audit, self.outbox = FakeAudit(s), FakeOutbox(s)
-        self.authorities, self.chains, self.deputies = FakeAuthorities(s), FakeChains(s), FakeDeputies(s)
-        self.escalations, self.delegated = FakeEscalations(s), FakeDelegated(s)
-        self.category_rules = FakeCategoryRules(s)
+        self.authorities, self.chains, self.deputies = fd.FakeAuthorities(s), fd.FakeChains(s), fd.FakeDeputies(s)
+        self.escalations, self.delegated = fd.FakeEscalations(s), fd.FakeDelegated(s)
+        self.category_rules = fd.FakeCategoryRules(s)
         return self
 
     def _commit(self) -> None:

@@ -147,13 +147,15 @@ def on_due(escalation: Escalation, chain: Chain | None, *, deputies: list[Deputy
     """Move an overdue escalation on: remind its level once, then ask the next level up that can approve."""
     if escalation.state is not EscalationState.OPEN:
         raise Conflict("This request is no longer waiting on an answer.")
+    # Found by title, not position: a chain re-saved with a level inserted below keeps this level where it is.
+    levels = chain.levels if chain else ()
+    current = next((lv for lv in levels if lv.title.casefold() == escalation.level_title.casefold()), None)
     if not escalation.reminded:
-        current = next((lv for lv in (chain.levels if chain else ()) if lv.position == escalation.level_position),
-                       None)
         escalation.reminded = True
         escalation.due_at = due_after(now, current.response_days if current else DEFAULT_RESPONSE_DAYS, calendar)
         return Step.REMIND
-    higher = first_level(chain, escalation.amount_pence, money=money, above=escalation.level_position)
+    above = current.position if current else escalation.level_position
+    higher = first_level(chain, escalation.amount_pence, money=money, above=above)
     if higher is None:
         escalation.due_at = None
         return Step.TOPPED_OUT

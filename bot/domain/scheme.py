@@ -3,8 +3,8 @@ which a grant is in force."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from bot.domain.errors import InvalidValue
 from bot.domain.money import format_amount, parse_amount
@@ -56,6 +56,21 @@ class Authority:
     def describe(self, *, money: bool) -> str:
         """The limit in words."""
         return describe_grant(self.amount_pence, self.unlimited, self.allowed, money=money)
+
+
+def overlaps(a: Authority, b: Authority) -> bool:
+    """Whether two grants' periods share a day."""
+    return a.valid_from <= (b.valid_until or date.max) and b.valid_from <= (a.valid_until or date.max)
+
+
+def remainders(old: Authority, new: Authority) -> list[Authority]:
+    """What is left of `old` outside `new`'s period: a limit raised from next month keeps today's until then."""
+    pieces = []
+    if old.valid_from < new.valid_from:
+        pieces.append(replace(old, valid_until=new.valid_from - timedelta(days=1)))
+    if new.valid_until is not None and (old.valid_until is None or old.valid_until > new.valid_until):
+        pieces.append(replace(old, valid_from=new.valid_until + timedelta(days=1)))
+    return pieces
 
 
 def parse_grant(raw: str, *, money: bool, field_name: str = "limit") -> Grant:

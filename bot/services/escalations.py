@@ -85,6 +85,8 @@ def settle(uow: AbstractUnitOfWork, proposal: Proposal, board: Board, *, now: da
                         uow.escalations.of_proposal(proposal.id))
     if result == proposal.result:
         return
+    if result.outcome is not Outcome.AGREED_SUBJECT:
+        withdraw_open(uow, proposal.id, now=now)  # a decline ends it: other organisations need not answer
     proposal.result = result
     uow.proposals.save(proposal)
     uow.audit.append(actor="collab-bot", action="proposal.settled", at=now, payload={

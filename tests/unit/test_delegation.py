@@ -27,7 +27,7 @@ from bot.domain.delegation import (
     rule_for,
 )
 from bot.domain.errors import InvalidValue, NotAllowed
-from bot.domain.scheme import Grant
+from bot.domain.scheme import Grant, overlaps, remainders
 from tests.unit.delegation_examples import (
     BOARD,
     CFO,
@@ -271,3 +271,29 @@ def test_a_member_may_keep_or_lower_their_own_limit(current, new, money):
 
 def test_someone_else_may_raise_a_members_limit():
     ensure_may_grant(actor_id="USEC", target_id="U1", current=None, new=Grant(unlimited=True), money=True)
+
+
+# A limit changed from a later date
+
+
+def test_a_limit_raised_from_next_month_keeps_todays_until_then():
+    today = authority(amount=100 * K, start=date(2026, 4, 1))
+    raised = authority(amount=250 * K, start=date(2026, 12, 1))
+    assert remainders(today, raised) == [authority(amount=100 * K, start=date(2026, 4, 1), end=date(2026, 11, 30))]
+
+
+def test_a_limit_for_a_period_inside_another_leaves_both_ends():
+    year = authority(amount=100 * K, start=date(2026, 4, 1), end=date(2027, 3, 31))
+    winter = authority(amount=500 * K, start=date(2026, 12, 1), end=date(2027, 1, 31))
+    assert remainders(year, winter) == [
+        authority(amount=100 * K, start=date(2026, 4, 1), end=date(2026, 11, 30)),
+        authority(amount=100 * K, start=date(2027, 2, 1), end=date(2027, 3, 31))]
+
+
+def test_a_limit_from_the_same_day_replaces_the_old_one_whole():
+    old, new = authority(amount=100 * K), authority(amount=250 * K)
+    assert overlaps(old, new) and remainders(old, new) == []
+
+
+def test_periods_that_only_touch_do_not_overlap():
+    assert not overlaps(authority(end=date(2026, 11, 30)), authority(start=date(2026, 12, 1)))
