@@ -83,3 +83,30 @@ def answer(server: BotServer, escalation_id: int, *, user: str, team: str, endor
     view = opened[0].response["view"]
     values = {DelegationBlock.COMMENT.value: {INPUT: payloads.plain_value(comment)}}
     return submit_view(server, view, values, user=user, team=team), url
+
+
+def propose(server: BotServer, *, team: str, channel: str, user: str = CHAIR, marks: tuple[str, ...] = (),
+            org_amounts: str = "", **values) -> Reply:
+    """Put a proposal through the modal, with governance marks ticked and per-organisation amounts typed."""
+    from prompts.ids.polls import PollBlock
+    from tests.e2e.polls_flow import proposal_values
+
+    view = open_view(server, "propose", team=team, channel=channel, user=user)
+    state = {**proposal_values(**values),
+             PollBlock.MARKS.value: {INPUT: {"type": "checkboxes", "selected_options": [
+                 {"value": m, "text": {"type": "plain_text", "text": m}} for m in marks]}},
+             PollBlock.ORG_AMOUNTS.value: {INPUT: payloads.plain_value(org_amounts)}}
+    return submit_view(server, view, state, user=user, team=team)
+
+
+def answer_form(server: BotServer, escalation_id: int, *, user: str, team: str,
+                endorse: bool = True) -> tuple[Reply, str, dict | None]:
+    """Click Endorse or Decline as `user`: the click's reply, its response_url, and the form opened (if any)."""
+    trigger, url = f"{time.time_ns()}.{uuid.uuid4().hex}", server.fake.new_response_url()
+    action = DelegationAction.ENDORSE if endorse else DelegationAction.DECLINE
+    body, ctype = payloads.block_action(action.value, str(escalation_id), user_id=user, channel_id=None,
+                                        team_id=team, block_id=DelegationBlock.BUTTONS.value, response_url=url,
+                                        trigger_id=trigger)
+    click = server.post(body, ctype)
+    opened = server.sent("views.open", trigger_id=trigger, timeout=1.0)
+    return click, url, opened[0].response["view"] if opened else None

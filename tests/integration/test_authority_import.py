@@ -131,7 +131,8 @@ def test_the_import_writes_every_row_with_who_granted_it_and_an_audit_event_each
     assert verify_audit(scheme_db).broken is None
 
 
-def test_importing_an_overlapping_period_supersedes_the_old_version_and_keeps_it(scheme_db, authority, tmp_path):
+def test_importing_a_later_period_supersedes_the_old_version_and_keeps_it_in_force_until_then(
+        scheme_db, authority, tmp_path):
     assert authority("import", str(FIXTURES / "scheme_good.csv"), "--by", CHAIR).returncode == 0
     later = tmp_path / "later.csv"
     later.write_text(HEADER + "Wakefield Council,U0WAKE01,finance,1m,2027-10-01,,UCHAIR\n", encoding="utf-8")
@@ -139,9 +140,11 @@ def test_importing_an_overlapping_period_supersedes_the_old_version_and_keeps_it
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout == "set 1 limit for 1 person in 1 organisation\n"
     versions = [r for r in authorities(scheme_db) if (r.user_id, r.category) == ("U0WAKE01", "finance")]
-    assert [(v.version, v.unlimited, v.amount_pence) for v in versions] == [(1, True, None), (2, False, 100_000_000)]
-    assert versions[0].superseded_at is not None and versions[1].superseded_at is None
-    assert imported_events(scheme_db)[-1]["version"] == 2
+    assert [(v.version, v.unlimited, v.amount_pence, str(v.valid_from), str(v.valid_until)) for v in versions] == [
+        (1, True, None, "2027-04-01", "None"), (2, True, None, "2027-04-01", "2027-09-30"),
+        (3, False, 100_000_000, "2027-10-01", "None")]
+    assert [v.superseded_at is not None for v in versions] == [True, False, False]
+    assert imported_events(scheme_db)[-1]["version"] == 3
 
 
 @pytest.mark.parametrize("fmt", ["csv", "yaml"])
