@@ -107,7 +107,8 @@ class EscalationRepository:
             .join(BoardRow, BoardRow.id == ProposalRow.board_id)
             .where(BoardRow.workspace_id == workspace_id, EscalationRow.state == OPEN,
                    (ProposalRow.board_id.in_(boards))
-                   | (literal(" ") + EscalationRow.approvers + literal(" ")).contains(f" {user_id} "))
+                   | (literal(" ") + EscalationRow.approvers + literal(" ")).contains(f" {user_id} ")
+                   | (EscalationRow.acting_for + literal(" ")).contains(f":{user_id} "))
             .order_by(EscalationRow.opened_at, EscalationRow.id).limit(200)).all()
         return [Waiting(_escalation(row, name), title, channel, ts) for row, name, title, channel, ts in rows]
 

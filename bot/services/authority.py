@@ -12,6 +12,7 @@ from bot.domain.proposals import Category
 from bot.domain.scheme import Authority, check_period, parse_grant
 from bot.domain.text import escape
 from bot.services.boards import linked_board
+from bot.services.escalations import tell_of_pending
 from bot.services.reviews import calendar_of
 from storage.uow import Database
 
@@ -88,6 +89,8 @@ def set_limit(db: Database, *, team_id: str, channel_id: str, actor: str, user_i
             "limit": saved.describe(money=money), "valid_from": starts.isoformat(),
             "valid_until": valid_until.isoformat() if valid_until else None, "version": saved.version,
             "source": "slack"})
+        tell_of_pending(uow, board, actor, uow.escalations.open_of_organisation(member.organisation_id),
+                        what=f"<@{user_id}>'s authority for {escape(chosen.label)} decisions", now=now)
         uow.commit()
         return Limit(member.organisation, chosen, saved)
 

@@ -6,15 +6,15 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from bot.domain import delegation as dl
-from bot.domain import escalation as es
 from bot.domain.boards import Board, DecisionRule, Organisation, ensure_can_manage
 from bot.domain.delegated import Delegated, delegation_risks, review_note
 from bot.domain.errors import NotAllowed, NotFound
-from bot.domain.events import Notice, PollChanged, Route
+from bot.domain.events import PollChanged
 from bot.domain.proposals import Category, ensure_chair, parse_threshold
 from bot.domain.text import escape
 from bot.services.authority import category_named
 from bot.services.boards import linked_board
+from bot.services.escalations import tell_of_pending
 from storage.uow import AbstractUnitOfWork, Database
 
 
@@ -52,20 +52,6 @@ def chain_form(db: Database, *, team_id: str, channel_id: str, actor: str,
         return org, uow.chains.get(org.id)
 
 
-def _tell_of_pending(uow: AbstractUnitOfWork, board: Board, actor: str, pending: list[es.Escalation], *,
-                     what: str, now: datetime) -> None:
-    """Pending requests are never dropped or re-routed by a change; the chair hears that they stay put."""
-    if not pending:
-        return
-    text = (f"{what} changed while {len(pending)} request{'s' if len(pending) != 1 else ''} for sign-off "
-            f"{'were' if len(pending) != 1 else 'was'} waiting. Each stays with the level it is at "
-            f"({', '.join(sorted({escape(e.level_title) for e in pending}))}); the change applies to new requests "
-            "and to any that later move up.")
-    for chair in {m.user_id for m in board.managers()} | {actor}:
-        uow.record(Notice(now, Route(board.team_id, chair), "message", {"text": text, "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": text}}]}, key=f"kept:{now.isoformat()}:{chair}"))
-
-
 def save_chain(db: Database, *, team_id: str, channel_id: str, actor: str, organisation_id: int,
                levels: list[dl.Level], now: datetime) -> ChainChange:
     """Replace an organisation's chain (chair or secretary); requests already waiting keep their level."""
@@ -82,7 +68,7 @@ def save_chain(db: Database, *, team_id: str, channel_id: str, actor: str, organ
                 {"title": lv.title, "approvers": list(lv.approvers), "channel": lv.channel_id,
                  "limit_pence": lv.limit_pence, "response_days": lv.response_days} for lv in checked]})
         pending = uow.escalations.open_of_organisation(org.id)
-        _tell_of_pending(uow, board, actor, pending, what=f"*{escape(org.name)}*'s escalation chain", now=now)
+        tell_of_pending(uow, board, actor, pending, what=f"*{escape(org.name)}*'s escalation chain", now=now)
         uow.commit()
         return ChainChange(org, checked, len(pending))
 

@@ -12,6 +12,7 @@ from bot.domain.decisions import Outcome, decide, tally
 from bot.domain.errors import NotFound
 from bot.domain.events import EscalationAsked, EscalationEnded, Notice, OutcomeSettled, PollChanged, Replaced, Route
 from bot.domain.proposals import VOTING_ROLES, Category, Proposal, Status
+from bot.domain.text import escape
 from bot.services.reviews import calendar_of
 from storage.escalations import Waiting
 from storage.uow import AbstractUnitOfWork, Database
@@ -28,6 +29,20 @@ def _tell_chairs(uow: AbstractUnitOfWork, board: Board, what: str, data: dict, *
     chairs = [m.user_id for m in board.managers()] or [m.user_id for m in board.members][:1]
     for user_id in chairs:
         uow.record(Notice(now, Route(board.team_id, user_id), what, data, key=f"{key}:{user_id}"))
+
+
+def tell_of_pending(uow: AbstractUnitOfWork, board: Board, actor: str, pending: list[es.Escalation], *,
+                     what: str, now: datetime) -> None:
+    """Pending requests are never dropped or re-routed by a change; the chair hears that they stay put."""
+    if not pending:
+        return
+    text = (f"{what} changed while {len(pending)} request{'s' if len(pending) != 1 else ''} for sign-off "
+            f"{'were' if len(pending) != 1 else 'was'} waiting. Each stays with the level it is at "
+            f"({', '.join(sorted({escape(e.level_title) for e in pending}))}); the change applies to new requests "
+            "and to any that later move up.")
+    for chair in {m.user_id for m in board.managers()} | {actor}:
+        uow.record(Notice(now, Route(board.team_id, chair), "message", {"text": text, "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": text}}]}, key=f"kept:{now.isoformat()}:{chair}"))
 
 
 def amounts_for(proposal: Proposal, organisation_ids: set[int], org_amounts: dict[int, int]) -> dict[int, int | None]:
