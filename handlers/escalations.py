@@ -29,10 +29,10 @@ def submit_answer(ack, body: dict, context) -> None:
     deps = deps_of(context)
     at, view, sealed = own_form(deps.sealer, body)
     reply_to = parse.Where(at.team_id, at.user_id, sealed.get("channel"), sealed.get("response_url")).route()
-    e = escalations.answer(deps.db, team_id=at.team_id, escalation_id=parse.record_id(sealed.get("escalation")),
-                           actor=at.user_id, endorse=sealed.get("endorse") is True,
-                           comment=field(view, DelegationBlock.COMMENT), now=deps.clock.now(), reply_to=reply_to)
-    _, proposal, _ = escalations.read(deps.db, e.id)
+    e, proposal = escalations.answer(
+        deps.db, team_id=at.team_id, escalation_id=parse.record_id(sealed.get("escalation")), actor=at.user_id,
+        endorse=sealed.get("endorse") is True, comment=field(view, DelegationBlock.COMMENT), now=deps.clock.now(),
+        reply_to=reply_to)
     ack(response_action="update", view=notice_view(answered(e, proposal)))
 
 

@@ -52,10 +52,8 @@ def run_delegation(cmd: d.DelegationCommand, at: Where, *, deps: Deps, client) -
         case d.RuleSet(category=category, rule=rule, threshold=threshold):
             chosen = None if rule == "default" else parse_choice(DecisionRule, rule, field_name="rule",
                                                                  label="decision rule")
-            found, saved = chains.set_category_rule(db, **where, actor=at.user_id, category=category, rule=chosen,
-                                                    threshold=threshold, now=now)
-            board = chains.category_rules(db, **where)[0]
-            return rule_saved(board, found, saved)
+            return rule_saved(*chains.set_category_rule(db, **where, actor=at.user_id, category=category,
+                                                        rule=chosen, threshold=threshold, now=now))
         case d.DelegatedQueue():
             board, queue = chains.delegated_queue(db, **where)
             return delegated_list(board, queue)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
@@ -12,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.domain.boards import DecisionRule
 from bot.domain.delegated import Delegated
 from bot.domain.delegation import CategoryRule
-from bot.domain.escalation import Escalation, EscalationState
+from bot.domain.escalation import Escalation, EscalationState, Waiting
 from storage.models import BoardRow, MemberRow, Organisation, ProposalRow
 from storage.models_delegation import CategoryRuleRow, DelegatedDecisionRow, EscalationRow
 
@@ -38,16 +37,6 @@ def _values(e: Escalation) -> dict:
                 acting_for=" ".join(f"{d}:{a}" for d, a in e.acting_for), channel_id=e.channel_id,
                 state=e.state.value, due_at=e.due_at, reminded=e.reminded, answered_by=e.answered_by,
                 answered_for=e.answered_for, answered_at=e.answered_at, comment=e.comment, problem=e.problem)
-
-
-@dataclass(frozen=True)
-class Waiting:
-    """An open escalation with the proposal it belongs to, for `/collab escalations`."""
-
-    escalation: Escalation
-    title: str
-    channel_id: str
-    message_ts: str | None
 
 
 class EscalationRepository:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain.boards import Board
+from bot.domain.boards import Board, Organisation
 from bot.domain.decisions import Position
-from bot.domain.delegation import governance_flag
+from bot.domain.delegation import Level, governance_flag
 from bot.domain.errors import InvalidValue
 from bot.domain.money import format_amount
 from bot.domain.proposals import Proposal
@@ -51,3 +51,20 @@ def delegation_risks(proposal: Proposal, board: Board) -> list[str]:
     if governance_flag(board.collaboration_type, set(proposal.marks)):
         risks.append("marked as needing formal arrangements")
     return risks
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A decision taken under delegation, with what the board may want to look at again."""
+
+    item: Delegated
+    risks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChainChange:
+    """A saved chain, and how many requests already with the organisation keep the level they are at."""
+
+    organisation: Organisation
+    levels: tuple[Level, ...]
+    pending: int

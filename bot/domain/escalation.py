@@ -201,3 +201,13 @@ def combine(result: Result, escalations: list[Escalation]) -> Result:
 def agree_note(organisation: str) -> str:
     """The words added to an agreement that still awaits an organisation's endorsement."""
     return f"subject to endorsement by {organisation}"
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """An open escalation with the proposal it belongs to, for `/collab escalations`."""
+
+    escalation: Escalation
+    title: str
+    channel_id: str
+    message_ts: str | None

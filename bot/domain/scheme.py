@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from bot.domain.errors import InvalidValue
 from bot.domain.money import format_amount, parse_amount
+from bot.domain.proposals import Category
 
 UNLIMITED_WORDS = frozenset({"unlimited", "any", "no limit"})
 NONE_WORDS = frozenset({"none", "0", "£0", "nothing"})
@@ -113,3 +114,21 @@ def check_period(valid_from: date, valid_until: date | None) -> None:
     """A grant ends on or after the day it starts."""
     if valid_until is not None and valid_until < valid_from:
         raise InvalidValue("A limit must end on or after the day it starts.", field="valid_until")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One line of someone's scheme: organisation, category and the authority."""
+
+    organisation: str
+    category: Category
+    authority: Authority
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """A member's limits as they stand, for `/collab authority`."""
+
+    user_id: str
+    limits: list[Limit]
+    today: date

@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.domain.boards import Board, ensure_can_manage
 from bot.domain.delegation import ensure_may_grant
 from bot.domain.errors import InvalidValue, NotAllowed, NotFound
 from bot.domain.proposals import Category
-from bot.domain.scheme import Authority, check_period, parse_grant
+from bot.domain.scheme import Authority, Limit, Scheme, check_period, parse_grant
 from bot.domain.text import escape
 from bot.services.boards import linked_board
 from bot.services.escalations import tell_of_pending
 from bot.services.reviews import calendar_of
 from storage.uow import Database
-
-
-@dataclass(frozen=True)
-class Limit:
-    """One line of someone's scheme: organisation, category and the authority."""
-
-    organisation: str
-    category: Category
-    authority: Authority
-
-
-@dataclass(frozen=True)
-class Scheme:
-    """A member's limits as they stand, for `/collab authority`."""
-
-    user_id: str
-    limits: list[Limit]
-    today: date
 
 
 def category_named(categories: list[Category], raw: str) -> Category:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 
 from bot.domain import delegation as dl
 from bot.domain.boards import Board, DecisionRule, Organisation, ensure_can_manage
-from bot.domain.delegated import Delegated, delegation_risks, review_note
+from bot.domain.delegated import ChainChange, Delegated, Queued, delegation_risks, review_note
 from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.events import PollChanged
 from bot.domain.proposals import Category, ensure_chair, parse_threshold
@@ -16,23 +16,6 @@ from bot.services.authority import category_named
 from bot.services.boards import linked_board
 from bot.services.escalations import tell_of_pending
 from storage.uow import AbstractUnitOfWork, Database
-
-
-@dataclass(frozen=True)
-class Queued:
-    """A decision taken under delegation, with what the board may want to look at again."""
-
-    item: Delegated
-    risks: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ChainChange:
-    """A saved chain, and how many requests already with the organisation keep the level they are at."""
-
-    organisation: Organisation
-    levels: tuple[dl.Level, ...]
-    pending: int
 
 
 def _organisation(uow: AbstractUnitOfWork, workspace_id: int, name: str) -> Organisation:
@@ -155,8 +138,8 @@ def category_rules(db: Database, *, team_id: str, channel_id: str) -> tuple[Boar
 
 
 def set_category_rule(db: Database, *, team_id: str, channel_id: str, actor: str, category: str,
-                      rule: DecisionRule | None, threshold: str, now: datetime) -> tuple[Category,
-                                                                                        dl.CategoryRule | None]:
+                      rule: DecisionRule | None, threshold: str,
+                      now: datetime) -> tuple[Board, Category, dl.CategoryRule | None]:
     """Set the rule new proposals in a category take (None: the board's default again); chair or secretary."""
     with db.uow() as uow:
         workspace_id, board = linked_board(uow, team_id, channel_id, lock=True)
@@ -174,4 +157,4 @@ def set_category_rule(db: Database, *, team_id: str, channel_id: str, actor: str
             "board_id": board.id, "category": chosen.key, "rule": rule.value if rule else None,
             "threshold": str(saved.threshold) if saved and saved.threshold else None})
         uow.commit()
-        return chosen, saved
+        return board, chosen, saved

@@ -120,7 +120,7 @@ def answerable(db: Database, *, team_id: str, escalation_id: int, actor: str) ->
 
 
 def answer(db: Database, *, team_id: str, escalation_id: int, actor: str, endorse: bool, comment: str,
-           now: datetime, reply_to: Route | None = None) -> es.Escalation:
+           now: datetime, reply_to: Route | None = None) -> tuple[es.Escalation, Proposal]:
     """An approver (or their deputy) endorses or declines; the poll and, once closed, its outcome follow."""
     with db.uow() as uow:
         e = uow.escalations.get(escalation_id, lock=True)
@@ -143,7 +143,7 @@ def answer(db: Database, *, team_id: str, escalation_id: int, actor: str, endors
             uow.record(Replaced(now, reply_to, "escalation.answered", {"escalation": e.id}, key=f"answered:{e.id}"))
         settle(uow, proposal, board, now=now)
         uow.commit()
-        return e
+        return e, proposal
 
 
 def on_due(db: Database, *, escalation_id: int, due: datetime, now: datetime) -> es.Step | None:

@@ -14,12 +14,11 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.boards import Board, DecisionRule, Organisation
-from bot.domain.delegated import Delegated
+from bot.domain.delegated import ChainChange, Delegated, Queued
 from bot.domain.delegation import CategoryRule, Chain, Deputy, Level
 from bot.domain.money import format_amount
 from bot.domain.proposals import Category
 from bot.domain.text import escape
-from bot.services.chains import ChainChange, Queued
 from prompts.blocks.common import context, header, message, section, sections
 from prompts.blocks.polls import RULE_NAMES, when
 from prompts.ids import INPUT

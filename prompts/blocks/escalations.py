@@ -14,7 +14,7 @@ from slack_sdk.models.views import View
 
 from bot.domain.boards import Board
 from bot.domain.delegation import MAX_COMMENT_LENGTH
-from bot.domain.escalation import Escalation, EscalationState
+from bot.domain.escalation import Escalation, EscalationState, Waiting
 from bot.domain.money import format_amount
 from bot.domain.proposals import Proposal
 from bot.domain.text import cut, escape
@@ -22,7 +22,6 @@ from prompts.blocks.common import context, header, message, section, sections
 from prompts.blocks.polls import when
 from prompts.ids import INPUT
 from prompts.ids.delegation import DelegationAction, DelegationBlock, DelegationCallback
-from storage.escalations import Waiting
 
 
 def _amount(e: Escalation) -> str:

@@ -17,8 +17,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.proposals import Category
+from bot.domain.scheme import Limit, Scheme
 from bot.domain.text import escape
-from bot.services.authority import Limit, Scheme
 from prompts.blocks.common import context, header, message, sections
 from prompts.ids import INPUT
 from prompts.ids.delegation import DelegationBlock, DelegationCallback

@@ -82,7 +82,7 @@ def asked(db, pid: int) -> list:
 
 def answer(db, escalation_id: int, actor: str, *, endorse: bool = True, comment: str = "", now=LATER):
     return escalations.answer(db, team_id=TEAM, escalation_id=escalation_id, actor=actor, endorse=endorse,
-                              comment=comment, now=now)
+                              comment=comment, now=now)[0]
 
 
 def notices(db, what: str) -> list:
