@@ -52,6 +52,11 @@ class WorkspaceRepository:
                              .on_conflict_do_nothing(index_elements=["team_id"]))
         return self.session.execute(select(Workspace.id).where(Workspace.team_id == team_id)).scalar_one()
 
+    def all(self) -> list[tuple[int, str]]:
+        """Every workspace as (id, Slack team id), by team id."""
+        return [(wid, team) for wid, team in self.session.execute(
+            select(Workspace.id, Workspace.team_id).order_by(Workspace.team_id))]
+
     def find(self, team_id: str) -> int | None:
         """The workspace id for a Slack team, if the bot has seen it."""
         return self.session.execute(select(Workspace.id).where(Workspace.team_id == team_id)).scalar()
@@ -90,6 +95,13 @@ class OrganisationRepository:
             .group_by(OrganisationRow.id, OrganisationRow.name, OrganisationRow.kind)
             .order_by(OrganisationRow.name_key)).all()
         return [(name, count, kind) for name, count, kind in rows]
+
+    def seated(self, workspace_id: int) -> list[tuple[int, str, str]]:
+        """Who sits on some board of the workspace for which organisation: (organisation id, name, user id)."""
+        return [tuple(row) for row in self.session.execute(
+            select(MemberRow.organisation_id, OrganisationRow.name, MemberRow.user_id).distinct()
+            .join(OrganisationRow, OrganisationRow.id == MemberRow.organisation_id)
+            .where(OrganisationRow.workspace_id == workspace_id))]
 
     def rename(self, organisation_id: int, name: str) -> list[int]:
         """Give an organisation a new display name (its votes follow); the ids of boards it sits on."""

@@ -7,8 +7,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
-
 from bot.domain.delegation import ensure_may_grant
 from bot.domain.errors import InvalidValue, NotAllowed
 from bot.domain.money import format_amount
@@ -17,8 +15,6 @@ from bot.domain.scheme import Authority, check_period, parse_day, parse_grant
 from bot.domain.text import cut
 from bot.services.authority import category_named
 from bot.services.scheme_files import REQUIRED, CannotImport, RawRow, is_user_id
-from storage.models import MemberRow, Workspace
-from storage.models import Organisation as OrganisationRow
 from storage.uow import Database, UnitOfWork
 
 
@@ -56,7 +52,7 @@ def _workspace(uow: UnitOfWork, team_id: str | None) -> tuple[int, str]:
         if (workspace_id := uow.workspaces.find(team_id)) is None:
             raise CannotImport(f"the database has no workspace with Slack team id {team_id}")
         return workspace_id, team_id
-    found = uow.session.execute(select(Workspace.id, Workspace.team_id).order_by(Workspace.team_id)).all()
+    found = uow.workspaces.all()
     if len(found) == 1:
         return found[0][0], found[0][1]
     if not found:
@@ -73,10 +69,7 @@ class _Checker:
         self.categories = uow.categories.for_workspace(workspace_id)
         self.seats: dict[int, set[str]] = defaultdict(set)
         self.sits_for: dict[str, set[str]] = defaultdict(set)
-        for org_id, name, user in uow.session.execute(
-                select(MemberRow.organisation_id, OrganisationRow.name, MemberRow.user_id).distinct()
-                .join(OrganisationRow, OrganisationRow.id == MemberRow.organisation_id)
-                .where(OrganisationRow.workspace_id == workspace_id)):
+        for org_id, name, user in uow.organisations.seated(workspace_id):
             self.seats[org_id].add(user)
             self.sits_for[user].add(name)
 
