@@ -14,7 +14,7 @@ from bot.domain.proposals import Status
 from bot.services import escalations
 from bot.services.polls import read_poll
 from bot.services.reviews import get_review
-from prompts.blocks.escalations import answered, moved_on, no_route, topped_out
+from prompts.blocks.escalations import answered, kept, moved_on, no_route, topped_out
 from prompts.blocks.polls import proxy_notice
 from prompts.blocks.replies import vote_receipt
 from prompts.blocks.reviews import review_done, review_snoozed
@@ -47,6 +47,8 @@ def render(what: str, data: dict, *, to: Route, db: Database) -> dict | None:
         return vote_receipt(VoteReceipt(**{**data, "position": Position(data["position"])}))
     if what == "vote.proxied":
         return proxy_notice(read_poll(db, data["proposal"]), for_user=to.user_id)
+    if what == "escalations.kept":
+        return kept(data)
     if what.startswith("escalation."):
         e, proposal, _ = escalations.read(db, data["escalation"])
         return ESCALATION_NOTICES[what](e, proposal)

@@ -12,9 +12,7 @@ from bot.domain.decisions import Outcome, decide, tally
 from bot.domain.errors import NotFound
 from bot.domain.events import EscalationAsked, EscalationEnded, Notice, OutcomeSettled, PollChanged, Replaced, Route
 from bot.domain.proposals import VOTING_ROLES, Category, Proposal, Status
-from bot.domain.text import escape
 from bot.services.reviews import calendar_of
-from storage.escalations import Waiting
 from storage.uow import AbstractUnitOfWork, Database
 
 GONE = "That request for sign-off no longer exists."
@@ -36,13 +34,10 @@ def tell_of_pending(uow: AbstractUnitOfWork, board: Board, actor: str, pending: 
     """Pending requests are never dropped or re-routed by a change; the chair hears that they stay put."""
     if not pending:
         return
-    text = (f"{what} changed while {len(pending)} request{'s' if len(pending) != 1 else ''} for sign-off "
-            f"{'were' if len(pending) != 1 else 'was'} waiting. Each stays with the level it is at "
-            f"({', '.join(sorted({escape(e.level_title) for e in pending}))}); the change applies to new requests "
-            "and to any that later move up.")
+    data = {"what": what, "count": len(pending), "levels": sorted({e.level_title for e in pending})}
     for chair in {m.user_id for m in board.managers()} | {actor}:
-        uow.record(Notice(now, Route(board.team_id, chair), "message", {"text": text, "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": text}}]}, key=f"kept:{now.isoformat()}:{chair}"))
+        uow.record(Notice(now, Route(board.team_id, chair), "escalations.kept", data,
+                          key=f"kept:{now.isoformat()}:{chair}"))
 
 
 def amounts_for(proposal: Proposal, organisation_ids: set[int], org_amounts: dict[int, int]) -> dict[int, int | None]:
@@ -198,7 +193,7 @@ def read(db: Database, escalation_id: int) -> tuple[es.Escalation, Proposal, Boa
         return e, proposal, uow.boards.get(proposal.board_id, only=[])
 
 
-def waiting(db: Database, *, team_id: str, user_id: str) -> tuple[list[Waiting], list[Waiting]]:
+def waiting(db: Database, *, team_id: str, user_id: str) -> tuple[list[es.Waiting], list[es.Waiting]]:
     """Open escalations `user_id` must answer, and those on their boards waiting on others."""
     with db.read() as uow:
         workspace_id = uow.workspaces.find(team_id)

@@ -112,3 +112,14 @@ def escalation_list(mine: list[Waiting], others: list[Waiting], timezone: str) -
     blocks += sections(["*Waiting on others:*", *map(line, others)] if others else ["Nothing is waiting on others."],
                        max_blocks=20)
     return message(blocks, f"{len(mine)} to answer, {len(others)} waiting on others")
+
+
+def kept(data: dict) -> dict:
+    """To the chair: a chain or a limit changed while requests waited, and they stay where they are.
+
+    `what` comes from the service already escaped, with a mention in it for a member's limit."""
+    count, levels = data["count"], ", ".join(escape(level) for level in data["levels"])
+    text = (f"{data['what']} changed while {count} request{'s' if count != 1 else ''} for sign-off "
+            f"{'were' if count != 1 else 'was'} waiting. Each stays with the level it is at ({levels}); the change "
+            "applies to new requests and to any that later move up.")
+    return message([section(text)], text)

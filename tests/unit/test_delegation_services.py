@@ -397,9 +397,9 @@ def test_changing_a_chain_while_a_request_waits_keeps_its_level_and_tells_the_ch
     assert change.pending == 1 and [lv.title for lv in change.levels] == ["Deputy Chief Executive", "Chief Executive"]
     [e] = asked(db, pid)
     assert (e.level_position, e.level_title, e.approvers) == (2, "Chief Finance Officer", ("UCFO",))
-    [kept] = [j for j in notices(db, "message") if j.key == f"{Kind.NOTICE}:kept:{LATER.isoformat()}:{CHAIR}"]
-    assert "Chief Finance Officer" in kept.payload["data"]["text"]
-    assert "stays with the level it is at" in kept.payload["data"]["text"]
+    [kept] = [j for j in notices(db, "escalations.kept")
+              if j.key == f"{Kind.NOTICE}:kept:{LATER.isoformat()}:{CHAIR}"]
+    assert kept.payload["data"]["levels"] == ["Chief Finance Officer"] and kept.payload["data"]["count"] == 1
 
 
 def test_a_request_kept_at_its_level_through_a_chain_change_moves_up_to_a_higher_level(db):
