@@ -71,16 +71,9 @@ def answer(server: BotServer, escalation_id: int, *, user: str, team: str, endor
     """Click Endorse or Decline on a request as `user` and submit the comment form; (reply, response_url).
 
     When the bot refuses the click, no form opens and the reply is the click's own."""
-    trigger, url = f"{time.time_ns()}.{uuid.uuid4().hex}", server.fake.new_response_url()
-    action = DelegationAction.ENDORSE if endorse else DelegationAction.DECLINE
-    body, ctype = payloads.block_action(action.value, str(escalation_id), user_id=user, channel_id=None,
-                                        team_id=team, block_id=DelegationBlock.BUTTONS.value, response_url=url,
-                                        trigger_id=trigger)
-    click = server.post(body, ctype)
-    opened = server.sent("views.open", trigger_id=trigger, timeout=1.0)
-    if not opened:
+    click, url, view = answer_form(server, escalation_id, user=user, team=team, endorse=endorse)
+    if view is None:
         return click, url
-    view = opened[0].response["view"]
     values = {DelegationBlock.COMMENT.value: {INPUT: payloads.plain_value(comment)}}
     return submit_view(server, view, values, user=user, team=team), url
 
