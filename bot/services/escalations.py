@@ -80,6 +80,15 @@ def open_on_proposal(uow: AbstractUnitOfWork, *, workspace_id: int, board: Board
     return opened
 
 
+def _locked(uow: AbstractUnitOfWork, escalation_id: int) -> es.Escalation | None:
+    """An escalation locked after its proposal: closing a poll locks in that order, so neither waits on the other."""
+    found = uow.escalations.get(escalation_id)
+    if found is None:
+        return None
+    uow.proposals.get(found.proposal_id, lock=True, with_votes=False)
+    return uow.escalations.get(escalation_id, lock=True)
+
+
 def _board_of(uow: AbstractUnitOfWork, proposal_id: int) -> tuple[Proposal, Board]:
     proposal = uow.proposals.get(proposal_id, lock=True, with_votes=False)
     return proposal, uow.boards.get(proposal.board_id)
@@ -118,7 +127,7 @@ def answer(db: Database, *, team_id: str, escalation_id: int, actor: str, endors
            now: datetime, reply_to: Route | None = None) -> tuple[es.Escalation, Proposal]:
     """An approver (or their deputy) endorses or declines; the poll and, once closed, its outcome follow."""
     with db.uow() as uow:
-        e = uow.escalations.get(escalation_id, lock=True)
+        e = _locked(uow, escalation_id)
         if e is None:
             raise NotFound(GONE)
         proposal, board = _board_of(uow, e.proposal_id)
@@ -144,7 +153,7 @@ def answer(db: Database, *, team_id: str, escalation_id: int, actor: str, endors
 def on_due(db: Database, *, escalation_id: int, due: datetime, now: datetime) -> es.Step | None:
     """An escalation's timer: remind its level once, then move it up a level and tell the one before."""
     with db.uow() as uow:
-        e = uow.escalations.get(escalation_id, lock=True)
+        e = _locked(uow, escalation_id)
         if e is None or e.state is not es.EscalationState.OPEN or e.due_at != due:
             return None  # answered, withdrawn or moved on since this timer was set
         proposal, board = _board_of(uow, e.proposal_id)
