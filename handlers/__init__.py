@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from handlers import (
     chains,
+    checklists,
     commands,
     deps,
     errors,
@@ -26,5 +27,5 @@ def register_all(app: App, base: Deps) -> None:
     deps.register(app, base)
     errors.register(app)
     for surface in (commands, setup, home, proposals, votes, poll_admin, schedules, escalations,
-                    chains, scheme):
+                    chains, scheme, checklists):
         surface.register(app)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.domain import commands as c
+from bot.domain import commands_checklists as k
 from bot.domain import commands_delegation as d
 from bot.domain.delegation import OrgType
 from bot.domain.errors import Conflict
 from bot.domain.proposals import default_closing, ensure_can_propose
 from bot.services import boards, polls, proposals, reviews, schedules
 from handlers import parse
+from handlers.checklists import run_checklists
 from handlers.deps import Deps, deps_of
 from handlers.forms import open_modal
 from handlers.parse import Where
@@ -34,6 +36,8 @@ def run(cmd: c.Command, at: Where, *, deps: Deps, client) -> dict | None:
     db, where, now = deps.db, {"team_id": at.team_id, "channel_id": at.channel_id}, deps.clock.now()
     if isinstance(cmd, d.DelegationCommand):
         return run_delegation(cmd, at, deps=deps, client=client)
+    if isinstance(cmd, k.ChecklistCommand):
+        return run_checklists(cmd, at, deps=deps)
     match cmd:
         case c.Setup():
             if boards.board_for_channel(db, **where) is not None:

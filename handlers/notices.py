@@ -11,11 +11,12 @@ from slack_sdk.webhook import WebhookClient
 from bot.domain.decisions import Position, VoteReceipt
 from bot.domain.events import Route
 from bot.domain.proposals import Status
-from bot.services import escalations
+from bot.services import checklists, escalations
 from bot.services.polls import read_poll
 from bot.services.reviews import get_review
+from prompts.blocks.checklists import invitation, paused_message, question_message, round_reminder, type_applied
 from prompts.blocks.escalations import answered, kept, moved_on, no_route, topped_out
-from prompts.blocks.polls import proxy_notice
+from prompts.blocks.polls import proxy_notice, when
 from prompts.blocks.replies import vote_receipt
 from prompts.blocks.reviews import review_done, review_snoozed
 from prompts.blocks.schedules import vote_reminder
@@ -47,6 +48,8 @@ def render(what: str, data: dict, *, to: Route, db: Database) -> dict | None:
         return vote_receipt(VoteReceipt(**{**data, "position": Position(data["position"])}))
     if what == "vote.proxied":
         return proxy_notice(read_poll(db, data["proposal"]), for_user=to.user_id)
+    if what.startswith("checklist."):
+        return checklist_notice(what, data, to=to, db=db)
     if what == "escalations.kept":
         return kept(data)
     if what.startswith("escalation."):
@@ -55,6 +58,26 @@ def render(what: str, data: dict, *, to: Route, db: Database) -> dict | None:
     if what == "message":
         return data
     raise ValueError(f"unknown notice {what!r}")
+
+
+def checklist_notice(what: str, data: dict, *, to: Route, db: Database) -> dict | None:
+    """A walk-through question (or its end, or the paused note), an invitation or a reminder to finish."""
+    if what == "checklist.question":
+        step = checklists.show(db, team_id=to.team_id, round_id=data["round"], user_id=to.user_id,
+                               question_id=data.get("question"))
+        if data.get("paused"):
+            return paused_message(step.template)
+        return question_message(template=step.template, round_id=step.round.id,
+                                question_id=step.question.id if step.question else None, answers=step.answers,
+                                personal=step.round.personal, board_name=step.board_name)
+    r, template, board = checklists.round_view(db, data["round"])
+    if what == "checklist.applied":
+        return type_applied(board.name, board.collaboration_type.value)
+    if not r.is_open:
+        return None
+    closes = when(r.closes_at, board.timezone) if r.closes_at else None
+    draw = invitation if what == "checklist.invite" else round_reminder
+    return draw(template, board_name=board.name, round_id=r.id, closes=closes)
 
 
 def webhook(url: str, payload: dict) -> bool:

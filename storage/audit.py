@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain.audit import GENESIS, AuditEvent, canonical, event_hash, pseudonym
+from bot.domain.audit import GENESIS, AuditEvent, canonical, event_hash, pseudonym, respondent_pseudonym
 from storage.models import AuditEventRow, AuditHead, MemberRow, Organisation, ProposalRow, VoteRow
 
 
@@ -42,6 +42,10 @@ class AuditLog:
     def pseudonym(self, proposal_id: int, user_id: str) -> str:
         """How a secret ballot's events name this voter: stable per proposal, meaningless without the key."""
         return pseudonym(self._key, proposal_id, user_id)
+
+    def respondent(self, round_id: int, user_id: str) -> str:
+        """How an unattributed checklist round names this respondent: stable per round, meaningless without the key."""
+        return respondent_pseudonym(self._key, round_id, user_id)
 
 
 def read_events(session: Session, batch: int = 1000) -> Iterator[AuditEvent]:

@@ -231,6 +231,7 @@ class ReviewRow(Base):
     tell: Mapped[str] = mapped_column(String(32))
     next_due: Mapped[datetime | None] = mapped_column(DateTime)
     ends_on: Mapped[date | None] = mapped_column(Date)
+    template_id: Mapped[str | None] = mapped_column(String(60))  # a re-assessment: the checklist it reopens
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     last_done_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -168,6 +168,10 @@ class BoardRepository:
         self.session.execute(update(BoardRow).where(BoardRow.id == board_id).values(
             timezone=timezone, **_settings(settings)))
 
+    def set_collaboration_type(self, board_id: int, kind: CollaborationType) -> None:
+        """Record how formal the arrangement between the board's organisations is."""
+        self.session.execute(update(BoardRow).where(BoardRow.id == board_id).values(collaboration_type=kind.value))
+
     def with_digest(self) -> list[Board]:
         """Every board that has a weekly digest (members not loaded)."""
         rows = self.session.execute(select(BoardRow, Workspace.team_id).join(Workspace)

@@ -12,6 +12,7 @@ from bot.clock import Clock, SystemClock
 from bot.domain.effects import Cancel, Reschedule, effects_of
 from bot.domain.events import Event
 from storage.audit import AuditLog
+from storage.checklists import ActionRepository, AnswerRepository, RoundRepository, TemplateRepository
 from storage.delegation import AuthorityRepository, ChainRepository, DeputyRepository
 from storage.escalations import CategoryRuleRepository, DelegatedRepository, EscalationRepository
 from storage.outbox import Outbox
@@ -128,6 +129,10 @@ class UnitOfWork(AbstractUnitOfWork):
         self.escalations = EscalationRepository(self.session)
         self.category_rules = CategoryRuleRepository(self.session)
         self.delegated = DelegatedRepository(self.session)
+        self.checklist_rounds = RoundRepository(self.session)
+        self.checklist_answers = AnswerRepository(self.session)
+        self.checklist_templates = TemplateRepository(self.session)
+        self.actions = ActionRepository(self.session)
         return self
 
     def _rollback(self) -> None:

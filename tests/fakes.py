@@ -214,6 +214,9 @@ class FakeAudit:
     def pseudonym(self, proposal_id, user_id):
         return hashlib.sha256(f"{proposal_id}:{user_id}".encode()).hexdigest()[:16]
 
+    def respondent(self, round_id, user_id):
+        return "p-" + hashlib.sha256(f"checklist:{round_id}:{user_id}".encode()).hexdigest()[:16]
+
 
 class FakeOutbox:
     """Jobs by key, with the adding rule that matters to services: a pending key is one job."""

@@ -78,6 +78,12 @@ def pseudonym(key: bytes, proposal_id: int, user_id: str) -> str:
     return hmac.new(sub_key, f"{proposal_id}:{user_id}".encode(), hashlib.sha256).hexdigest()[:PSEUDONYM_CHARS]
 
 
+def respondent_pseudonym(key: bytes, round_id: int, user_id: str) -> str:
+    """An unattributed checklist respondent's stable name within one round: meaningless without the key."""
+    sub_key = hmac.new(key, b"collab-bot/checklist-respondent", hashlib.sha256).digest()
+    return "p-" + hmac.new(sub_key, f"{round_id}:{user_id}".encode(), hashlib.sha256).hexdigest()[:PSEUDONYM_CHARS]
+
+
 def parse_head(text: str) -> tuple[int, str]:
     """`SEQ:HASH` as `audit head` prints it; ValueError saying what it should look like."""
     match = HEAD.fullmatch(text.strip().lower())

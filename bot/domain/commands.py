@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from bot.domain.boards import Role, parse_choice
+from bot.domain.commands_checklists import ChecklistCommand, parse_checklists
 from bot.domain.commands_delegation import DelegationCommand, parse_delegation, parse_mention
 from bot.domain.errors import UsageError
 
@@ -126,7 +127,8 @@ class Reminders:
 
 Command = (Propose | Decisions | History | Help | Setup | OrgAdd | OrgType | OrgRename | OrgList
            | MembersList | MembersAdd | MembersRemove
-           | MembersNominate | Settings | Reviews | ReviewsAdd | ReviewsRemove | Reminders | DelegationCommand)
+           | MembersNominate | Settings | Reviews | ReviewsAdd | ReviewsRemove | Reminders | DelegationCommand
+           | ChecklistCommand)
 REGISTER_NUMBER = re.compile(r"^CB-\d{4}-\d{3,}$", re.ASCII)
 
 USAGE = {
@@ -185,7 +187,7 @@ def parse(text: str) -> Command:
         return _parse_org(words[1:], head[1:])
     if head[0] == "members":
         return _parse_members(words[1:], head[1:])
-    return parse_delegation(words) or Help()
+    return parse_delegation(words) or parse_checklists(words) or Help()
 
 
 def _parse_org(rest: list[str], head: list[str]) -> Command:

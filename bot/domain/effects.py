@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.events import (
+    ActionScheduled,
     BoardCreated,
     DeadlineSet,
     EscalationAsked,
@@ -20,7 +21,9 @@ from bot.domain.events import (
     PollChanged,
     PollClosed,
     Replaced,
+    ReportRequested,
     ReviewScheduled,
+    RoundOpened,
 )
 from bot.domain.jobs import Job
 
@@ -46,6 +49,12 @@ class Kind(StrEnum):
     REPLACE = "message.replace"
     ESCALATION_ASK = "escalation.ask"
     ESCALATION_DUE = "escalation.due"
+    ROUND_CLOSE = "round.close"
+    ROUND_REMIND = "round.remind"
+    REPORT_POST = "report.post"
+    REPORT_CHART = "report.chart"
+    ACTION_REMIND = "action.remind"
+    ACTION_OVERDUE = "action.overdue"
 
 
 @dataclass(frozen=True)
@@ -121,6 +130,18 @@ def effects_of(event: Event) -> list[Effect]:
         case OutcomeSettled(at=at, proposal_id=pid, channel_id=channel):
             return [_render(pid, at), Job(Kind.POLL_OUTCOME, f"{Kind.POLL_OUTCOME}:{pid}:{at.isoformat()}", at,
                                           {"proposal": pid}, channel)]
+        case RoundOpened(round_id=rid, closes_at=closes_at, remind_at=remind_at):
+            jobs = [Job(Kind.ROUND_CLOSE, f"{Kind.ROUND_CLOSE}:{rid}", closes_at, {"round": rid})] if closes_at else []
+            return jobs + ([Job(Kind.ROUND_REMIND, f"{Kind.ROUND_REMIND}:{rid}", remind_at, {"round": rid})]
+                           if remind_at else [])
+        case ReportRequested(at=at, round_id=rid, channel_id=channel):
+            report = f"{rid}:{at.isoformat()}"
+            return [Job(Kind.REPORT_POST, f"{Kind.REPORT_POST}:{report}", at, {"round": rid}, channel),
+                    Job(Kind.REPORT_CHART, f"{Kind.REPORT_CHART}:{report}", at, {"round": rid}, channel)]
+        case ActionScheduled(action_id=aid, remind_at=remind_at, overdue_at=overdue_at):
+            remind = [Job(Kind.ACTION_REMIND, f"{Kind.ACTION_REMIND}:{aid}", remind_at, {"action": aid})
+                      ] if remind_at else []
+            return remind + [Job(Kind.ACTION_OVERDUE, f"{Kind.ACTION_OVERDUE}:{aid}", overdue_at, {"action": aid})]
         case Notice(at=at, to=to, what=what, data=data, key=key):
             # Replies and ephemeral messages aren't channel posts; only a DM is paced, per person.
             paced = None if to.response_url or to.channel_id else to.user_id

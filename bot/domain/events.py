@@ -141,3 +141,29 @@ class EscalationEnded(Event):
 
     escalation_id: int
     due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RoundOpened(Event):
+    """A board's checklist round opened: it closes at `closes_at`, and those not finished hear at `remind_at`."""
+
+    round_id: int
+    closes_at: datetime | None
+    remind_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ReportRequested(Event):
+    """A round's report is posted in the board's channel: the message, then its chart."""
+
+    round_id: int
+    channel_id: str
+
+
+@dataclass(frozen=True)
+class ActionScheduled(Event):
+    """An action's owner hears the day before it is due (`remind_at`) and once it is overdue (`overdue_at`)."""
+
+    action_id: int
+    remind_at: datetime | None
+    overdue_at: datetime

@@ -43,6 +43,12 @@ HELP_LINES = [
     ("/collab rules", "the decision rule each category of proposal takes"),
     ("/collab rule <category> <rule>",
      "set the rule for a category, e.g. `service change supermajority 2/3` (or `default`); chair or secretary"),
+    ("/collab checklist [template]",
+     "answer a checklist, one question at a time in a DM; pause and come back whenever you like"),
+    ("/collab selector", "which kind of arrangement fits this collaboration: informal, strategic or formal, and why"),
+    ("/collab checklist open [template] [closes <date>]", "open a round for the whole board (chair or secretary)"),
+    ("/collab checklist close [template]", "close the board's round and post its report (chair or secretary)"),
+    ("/collab report [template]", "post the report of the board's latest round, with a chart"),
     ("/collab escalations", "sign-off requests you must answer, and those waiting on others"),
     ("/collab review-delegated", "decisions taken under delegation that await the board's review"),
 ]

@@ -1,0 +1,290 @@
+"""Checklist walk-throughs in a DM, one question at a time, and the board's rounds of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from bot.domain import assessment as sa
+from bot.domain import rounds as rd
+from bot.domain.boards import Board, CollaborationType
+from bot.domain.checklists import Question, Template
+from bot.domain.errors import InvalidValue, NotFound
+from bot.domain.events import Notice, Replaced, ReportRequested, RoundOpened, Route
+from bot.domain.proposals import ensure_chair
+from bot.services.boards import linked_board
+from bot.services.checklist_templates import DEFAULT_TEMPLATE, template_for, templates_of
+from storage.uow import AbstractUnitOfWork, Database
+
+GONE = "That checklist round no longer exists."
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where a respondent is: the round, its template, the question shown (None: all answered) and answers."""
+
+    round: rd.Round
+    template: Template
+    question: Question | None
+    answers: dict[str, sa.Answer]
+    board_name: str = ""
+
+
+def respondent(uow: AbstractUnitOfWork, template: Template, round_id: int, user_id: str) -> str:
+    """How the round stores a member's answers: their user id, or a keyed pseudonym when answers are unattributed."""
+    return user_id if template.attributed else uow.audit.respondent(round_id, user_id)
+
+
+def _step(uow: AbstractUnitOfWork, r: rd.Round, template: Template, user_id: str, *, at: str | None = None,
+          direction: str = "next") -> Step:
+    answers = {a.question_id: a for a in uow.checklist_answers.of(r.id, respondent(uow, template, r.id, user_id))}
+    answered = {q for q, a in answers.items() if a.value}
+    if direction == "back" and at:
+        question = sa.previous_question(template, at)
+    elif direction == "skip" and at:
+        question = sa.next_question(template, answered, after=at)
+    elif direction == "here" and at:
+        question = template.question(at)
+    else:
+        question = sa.next_question(template, answered)
+    return Step(r, template, question, answers)
+
+
+def _board_round(uow: AbstractUnitOfWork, round_id: int, team_id: str) -> tuple[rd.Round, Board, Template]:
+    r = uow.checklist_rounds.get(round_id)
+    board = uow.boards.get(r.board_id) if r else None
+    if board is None or board.team_id != team_id:
+        raise NotFound(GONE)
+    return r, board, template_for(uow, board.id, r.template_id, r.version)
+
+
+def start(db: Database, *, team_id: str, channel_id: str, user_id: str, template_id: str | None,
+          now: datetime) -> Step:
+    """Start or resume a member's checklist: the board's open round of it, or else their own run; a DM follows."""
+    with db.uow() as uow:
+        _, board = linked_board(uow, team_id, channel_id)
+        rd.ensure_member(board, user_id)
+        template = templates_of(uow, board.id).get(template_id or DEFAULT_TEMPLATE)
+        if template is None:
+            names = ", ".join(sorted(templates_of(uow, board.id)))
+            raise InvalidValue(f"There is no checklist called “{template_id}”. Choose one of: {names}.")
+        r = (uow.checklist_rounds.open_round(board.id, template.id)
+             or uow.checklist_rounds.open_round(board.id, template.id, personal_for=user_id))
+        if r is None:
+            r = rd.Round(None, board.id, template.id, template.version, True, user_id, now)
+            r.id = uow.checklist_rounds.add(r)
+        uow.checklist_answers.start(r.id, respondent(uow, template, r.id, user_id), at=now)
+        step = _step(uow, r, template, user_id)
+        uow.record(Notice(now, Route(team_id, user_id), "checklist.question",
+                          {"round": r.id, "question": step.question.id if step.question else None},
+                          key=f"checklist:{r.id}:{user_id}:{now.isoformat()}"))
+        uow.commit()
+        return replace(step, board_name=board.name)
+
+
+def round_view(db: Database, round_id: int) -> tuple[rd.Round, Template, Board]:
+    """A round with its template and board, for the messages about it."""
+    with db.read() as uow:
+        r = uow.checklist_rounds.get(round_id)
+        if r is None:
+            raise NotFound(GONE)
+        board = uow.boards.get(r.board_id, only=[])
+        return r, template_for(uow, board.id, r.template_id, r.version), board
+
+
+def show(db: Database, *, team_id: str, round_id: int, user_id: str, question_id: str | None) -> Step:
+    """A respondent's view of one question (or of the end, when `question_id` is None)."""
+    with db.read() as uow:
+        r, board, template = _board_round(uow, round_id, team_id)
+        step = _step(uow, r, template, user_id, at=question_id, direction="here" if question_id else "next")
+        return replace(step, board_name=board.name)
+
+
+def answer(db: Database, *, team_id: str, round_id: int, user_id: str, question_id: str, value: str | None = None,
+           note: str | None = None, evidence: str | None = None, now: datetime,
+           reply_to: Route | None = None) -> Step:
+    """Save an answer, note or evidence link (changeable until the round closes) and move on to the next question."""
+    with db.uow() as uow:
+        r = uow.checklist_rounds.get(round_id, lock=True)
+        if r is None:
+            raise NotFound(GONE)
+        r, board, template = _board_round(uow, round_id, team_id)
+        rd.ensure_member(board, user_id)
+        r.ensure_open()
+        question = template.question(question_id)
+        if value is not None and value not in {o.value for o in question.options}:
+            raise InvalidValue("Choose one of the answers offered.")
+        who = respondent(uow, template, r.id, user_id)
+        before = next((a for a in uow.checklist_answers.of(r.id, who) if a.question_id == question_id),
+                      sa.Answer(question_id, ""))
+        uow.checklist_answers.start(r.id, who, at=now)
+        uow.checklist_answers.put(r.id, who, sa.Answer(
+            question_id, before.value if value is None else value,
+            before.note if note is None else rd.clean_note(note),
+            before.evidence if evidence is None else rd.check_evidence(evidence)), at=now)
+        step = _step(uow, r, template, user_id, at=question_id, direction="next" if value else "here")
+        if step.question is None:
+            uow.checklist_answers.finish(r.id, who, at=now)
+        if reply_to is not None and reply_to.response_url:
+            uow.record(Replaced(now, reply_to, "checklist.question", {
+                "round": r.id, "question": step.question.id if step.question else None},
+                key=f"checklist:{r.id}:{user_id}:{question_id}:{now.isoformat()}"))
+        uow.commit()
+        return step
+
+
+def answer_area(db: Database, *, team_id: str, round_id: int, user_id: str, values: dict[str, str],
+                now: datetime) -> Step:
+    """Save a whole area's answers from one form."""
+    step = None
+    for question_id, value in values.items():
+        if value:
+            step = answer(db, team_id=team_id, round_id=round_id, user_id=user_id, question_id=question_id,
+                          value=value, now=now)
+    return step or show(db, team_id=team_id, round_id=round_id, user_id=user_id, question_id=None)
+
+
+def open_round(db: Database, *, team_id: str, channel_id: str, actor: str, template_id: str | None,
+               closes_at: datetime | None, now: datetime) -> tuple[rd.Round, Template, int]:
+    """The chair or secretary opens a round for the board; every member is invited by DM."""
+    closes_at = rd.check_closes(closes_at, now)
+    with db.uow() as uow:
+        _, board = linked_board(uow, team_id, channel_id, lock=True)
+        rd.ensure_can_run_rounds(board, actor)
+        template = templates_of(uow, board.id).get(template_id or DEFAULT_TEMPLATE)
+        if template is None:
+            raise InvalidValue(f"There is no checklist called “{template_id}”.")
+        if uow.checklist_rounds.open_round(board.id, template.id) is not None:
+            raise InvalidValue(f"A round of *{template.title}* is already open. Close it with "
+                               f"`/collab checklist close {template.id}` first.")
+        r = rd.Round(None, board.id, template.id, template.version, False, actor, now, closes_at)
+        r.id = uow.checklist_rounds.add(r)
+        lead = timedelta(hours=board.settings.reminder_hours or 24)
+        remind_at = closes_at - lead if closes_at and closes_at - lead > now else None
+        uow.record(RoundOpened(now, r.id, closes_at, remind_at))
+        for member in board.members:
+            uow.record(Notice(now, Route(team_id, member.user_id), "checklist.invite", {"round": r.id},
+                              key=f"invite:{r.id}:{member.user_id}"))
+        uow.audit.append(actor=actor, action="checklist.opened", at=now, payload={
+            "board_id": board.id, "round_id": r.id, "template": template.id, "version": template.version,
+            "closes_at": closes_at.isoformat() if closes_at else None})
+        uow.commit()
+        return r, template, len(board.members)
+
+
+def close_round(db: Database, *, round_id: int, by: str | None, now: datetime, team_id: str | None = None) -> bool:
+    """Close a round (the chair, or its closing job) and post its report; False if it had closed already."""
+    with db.uow() as uow:
+        r = uow.checklist_rounds.get(round_id, lock=True)
+        board = uow.boards.get(r.board_id, only=[]) if r else None
+        if r is None or board is None or (team_id and board.team_id != team_id) or not r.is_open:
+            return False
+        if by is not None:
+            rd.ensure_can_run_rounds(uow.boards.get(r.board_id), by)
+        r.close(by=by, now=now)
+        uow.checklist_rounds.save(r)
+        uow.audit.append(actor=by or "scheduler", action="checklist.closed", at=now,
+                         payload={"board_id": board.id, "round_id": r.id, "template": r.template_id})
+        uow.record(ReportRequested(now, r.id, board.channel_id))
+        uow.commit()
+        return True
+
+
+def close_open_round(db: Database, *, team_id: str, channel_id: str, actor: str, template_id: str | None,
+                     now: datetime) -> rd.Round:
+    """`/collab checklist close [template]`: the chair closes the board's open round."""
+    with db.read() as uow:
+        _, board = linked_board(uow, team_id, channel_id)
+        rd.ensure_can_run_rounds(board, actor)
+        r = uow.checklist_rounds.open_round(board.id, template_id or DEFAULT_TEMPLATE)
+    if r is None:
+        raise NotFound("No round of that checklist is open on this board.")
+    close_round(db, round_id=r.id, by=actor, now=now, team_id=team_id)
+    return r
+
+
+def request_report(db: Database, *, team_id: str, channel_id: str, actor: str, template_id: str | None,
+                   now: datetime) -> rd.Round:
+    """`/collab report [template]`: post the latest round's report in the channel."""
+    with db.uow() as uow:
+        _, board = linked_board(uow, team_id, channel_id)
+        rd.ensure_member(board, actor)
+        r = uow.checklist_rounds.latest(board.id, template_id)
+        if r is None:
+            raise NotFound("This board has no checklist round yet. The chair can open one with "
+                           "`/collab checklist open`.")
+        uow.record(ReportRequested(now, r.id, board.channel_id))
+        uow.commit()
+        return r
+
+
+@dataclass(frozen=True)
+class RoundReport:
+    """A round's report as the channel sees it."""
+
+    round: rd.Round
+    number: int
+    template: Template
+    report: sa.Report
+    board: Board
+    respondents: int
+    distribution: dict[str, dict[str, int]]
+
+
+def report_of(db: Database, round_id: int) -> RoundReport:
+    """Score a round against its template and the board's previous round (never naming who answered what)."""
+    with db.read() as uow:
+        r = uow.checklist_rounds.get(round_id)
+        if r is None:
+            raise NotFound(GONE)
+        board = uow.boards.get(r.board_id)
+        template = template_for(uow, board.id, r.template_id, r.version)
+        anonymous = {f"respondent {n}": answers
+                     for n, answers in enumerate(uow.checklist_answers.all(r.id).values(), start=1)}
+        before = uow.checklist_rounds.before(r)
+        previous = None
+        if before is not None:
+            old = {f"r{n}": a for n, a in enumerate(uow.checklist_answers.all(before.id).values(), start=1)}
+            previous = sa.score_round(template_for(uow, board.id, before.template_id, before.version), old)
+        numbers = [x.id for x in uow.checklist_rounds.numbered(board.id, r.template_id)]
+        return RoundReport(r, numbers.index(r.id) + 1 if r.id in numbers else 0, template,
+                           sa.score_round(template, anonymous, previous), board,
+                           uow.checklist_answers.respondents(r.id), sa.distribution(template, anonymous))
+
+
+def remind_unfinished(db: Database, *, round_id: int, now: datetime) -> int:
+    """Before a round closes, DM each member who hasn't finished it; how many."""
+    with db.uow() as uow:
+        r = uow.checklist_rounds.get(round_id)
+        board = uow.boards.get(r.board_id) if r else None
+        if r is None or board is None or not r.is_open:
+            return 0
+        template = template_for(uow, board.id, r.template_id, r.version)
+        done = uow.checklist_answers.finished(r.id)
+        waiting = [m.user_id for m in board.members if respondent(uow, template, r.id, m.user_id) not in done]
+        for user_id in waiting:
+            uow.record(Notice(now, Route(board.team_id, user_id), "checklist.reminder", {"round": r.id},
+                              key=f"round-remind:{r.id}:{user_id}"))
+        uow.commit()
+        return len(waiting)
+
+
+def apply_recommendation(db: Database, *, team_id: str, round_id: int, actor: str, now: datetime,
+                         reply_to: Route) -> tuple[Board, sa.Recommendation]:
+    """The chair applies the selector's recommendation from their own answers: it sets the board's type."""
+    with db.uow() as uow:
+        r, board, template = _board_round(uow, round_id, team_id)
+        ensure_chair(board, actor, doing="change the board's collaboration type")
+        if template.kind != "selector":
+            raise InvalidValue("Only the collaboration-type selector recommends a type.")
+        advice = sa.recommend(template, [a for a in uow.checklist_answers.of(
+            r.id, respondent(uow, template, r.id, actor)) if a.value])
+        kind = CollaborationType(advice.kind)
+        if kind is not board.collaboration_type:
+            uow.boards.set_collaboration_type(board.id, kind)
+            uow.audit.append(actor=actor, action="board.collaboration_type", at=now, payload={
+                "board_id": board.id, "was": board.collaboration_type.value, "now": kind.value,
+                "round_id": r.id, "reasons": list(advice.reasons)})
+        uow.record(Notice(now, reply_to, "checklist.applied", {"round": r.id}, key=f"applied:{r.id}:{now}"))
+        uow.commit()
+        return replace(board, collaboration_type=kind), advice

@@ -1,0 +1,45 @@
+"""What checklist jobs do in Slack: close a round and remind those not finished, post a report and its chart."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+
+from bot.clock import Clock
+from bot.dispatch import Sender
+from bot.domain.effects import Kind
+from bot.domain.jobs import ClaimedJob
+from bot.services import checklists
+from prompts.blocks.report import report_message
+from storage.uow import Database
+
+
+def checklist_senders(client: WebClient, db: Database, clock: Clock) -> dict[str, Sender]:
+    """The senders of the checklist jobs."""
+
+    def close_round(job: ClaimedJob) -> dict:
+        return {"closed": checklists.close_round(db, round_id=job.job.payload["round"], by=None, now=clock.now())}
+
+    def remind(job: ClaimedJob) -> dict:
+        return {"reminded": checklists.remind_unfinished(db, round_id=job.job.payload["round"], now=clock.now())}
+
+    def post_report(job: ClaimedJob) -> dict:
+        rr = checklists.report_of(db, job.job.payload["round"])
+        return {"ts": client.chat_postMessage(channel=rr.board.channel_id, **report_message(rr))["ts"]}
+
+    def post_chart(job: ClaimedJob) -> dict:
+        from bot.charts import report_chart  # matplotlib is imported only here, after the ack
+
+        rr = checklists.report_of(db, job.job.payload["round"])
+        title = f"{rr.board.name}: {rr.template.title}, round {rr.number}"
+        png = report_chart(rr.report, title=title)
+        # files_upload_v2 asks for an upload URL, sends the bytes there, then completes the upload into the channel.
+        answer = client.files_upload_v2(channel=rr.board.channel_id, content=png, title=title,
+                                        filename=f"{rr.template.id}-round-{rr.number}.png")
+        return {"file": (answer.get("file") or {}).get("id"), "bytes": len(png)}
+
+    return {
+        Kind.ROUND_CLOSE: Sender("database", close_round),
+        Kind.ROUND_REMIND: Sender("database", remind),
+        Kind.REPORT_POST: Sender("chat.postMessage", post_report),
+        Kind.REPORT_CHART: Sender("files.completeUploadExternal", post_chart),
+    }

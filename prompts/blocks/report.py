@@ -1,0 +1,61 @@
+"""A checklist round's report as the board reads it: per area the score, red/amber/green, disagreements, gaps
+and the change since the previous round; a "Create action" button beside each gap."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import ButtonElement, SectionBlock
+
+from bot.domain.assessment import AreaResult, Rag
+from bot.domain.text import cut, escape
+from bot.services.checklists import RoundReport
+from prompts.blocks.common import context, header, message, section
+from prompts.ids.checklists import ChecklistAction
+
+RAG_MARKS = {Rag.RED: ":red_circle: Red", Rag.AMBER: ":large_orange_circle: Amber",
+             Rag.GREEN: ":large_green_circle: Green", Rag.NONE: ":white_circle: No answers"}
+GAPS_SHOWN = 3
+
+
+def _percent(share: float | None) -> str:
+    return "no scored answers" if share is None else f"{100 * share:.0f}%"
+
+
+def _change(area: AreaResult) -> str:
+    if area.change is None:
+        return ""
+    points = round(100 * area.change)
+    return " (no change since the last round)" if points == 0 else f" ({points:+d} points since the last round)"
+
+
+def _area_lines(area: AreaResult, labels: dict[str, str]) -> list[str]:
+    lines = [f"*{escape(area.title)}*: {RAG_MARKS[area.rag]}, {_percent(area.score)}{_change(area)}"]
+    if area.critical_noes:
+        lines.append(f"• A critical question was answered “no” ({len(area.critical_noes)}), so this area is red.")
+    if area.not_sure:
+        lines.append(f"• {area.not_sure} “not sure” answer{'s' if area.not_sure != 1 else ''}: a gap in what "
+                     "members know.")
+    for d in area.disagreements:
+        spread = ", ".join(f"{labels.get(v, v)} {n}" for v, n in d.counts.items() if n)
+        lines.append(f"• To discuss, members disagree: _{escape(cut(d.text, 200))}_ ({spread})")
+    return lines
+
+
+def report_message(rr: RoundReport) -> dict:
+    """The report posted in the channel; the chart follows as an image."""
+    report, template = rr.report, rr.template
+    labels = {o.value: o.label for o in template.scale}
+    state = "closed" if not rr.round.is_open else "still open"
+    blocks = [header(f"{template.title}: round {rr.number} report"),
+              context(f"{rr.report.members} member{'s' if report.members != 1 else ''} answered · round {state} · "
+                      f"overall {RAG_MARKS[report.overall_rag]}, {_percent(report.overall)}"
+                      + ("" if template.attributed else " · answers are not attributed to anyone"))]
+    for area in report.areas:
+        blocks.append(section("\n".join(_area_lines(area, labels))))
+        for gap in area.gaps[:GAPS_SHOWN]:
+            blocks.append(SectionBlock(
+                text=f"Gap: {escape(cut(gap.text, 250))} ({_percent(gap.share)})",
+                accessory=ButtonElement(text="Create action", action_id=ChecklistAction.CREATE_ACTION.value,
+                                        value=f"{rr.round.id}:{gap.question_id}")).to_dict())
+    blocks.append(context("Scores: yes 2, partly 1, no 0, as a share of the most an area could score; “not sure” is "
+                          "counted apart. The chair turns a gap into an action with its button."))
+    return message(blocks, f"{template.title}: round {rr.number} report")
