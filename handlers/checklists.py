@@ -9,7 +9,7 @@ from slack_bolt import App
 
 from bot.domain import commands_checklists as k
 from bot.domain.errors import InvalidValue
-from bot.services import checklists
+from bot.services import checklists, rounds
 from handlers import parse
 from handlers.deps import Deps, deps_of
 from handlers.forms import field, notice_view, open_modal, own_form
@@ -30,14 +30,14 @@ def run_checklists(cmd: k.ChecklistCommand, at: Where, *, deps: Deps) -> dict:
             return replies.started(step)
         case k.RoundOpen(template_id=template_id, closes_on=closes_on):
             closes_at = _end_of(closes_on, deps) if closes_on else None
-            r, template, invited = checklists.open_round(db, **where, actor=at.user_id, template_id=template_id,
+            r, template, invited = rounds.open_round(db, **where, actor=at.user_id, template_id=template_id,
                                                          closes_at=closes_at, now=now)
             return replies.round_opened(template, r, invited)
         case k.RoundClose(template_id=template_id):
-            return replies.round_closed(checklists.close_open_round(db, **where, actor=at.user_id,
+            return replies.round_closed(rounds.close_open_round(db, **where, actor=at.user_id,
                                                                     template_id=template_id, now=now))
         case k.Report(template_id=template_id):
-            return replies.report_requested(checklists.request_report(db, **where, actor=at.user_id,
+            return replies.report_requested(rounds.request_report(db, **where, actor=at.user_id,
                                                                       template_id=template_id, now=now))
     raise TypeError(f"no handler for {type(cmd).__name__}")
 

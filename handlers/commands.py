@@ -11,6 +11,7 @@ from bot.domain.delegation import OrgType
 from bot.domain.errors import Conflict
 from bot.domain.proposals import default_closing, ensure_can_propose
 from bot.services import boards, polls, proposals, reviews, schedules
+from bot.services.checklist_templates import checklist_titles
 from handlers import parse
 from handlers.checklists import run_checklists
 from handlers.deps import Deps, deps_of
@@ -88,7 +89,8 @@ def run(cmd: c.Command, at: Where, *, deps: Deps, client) -> dict | None:
         case c.ReviewsAdd():
             board = schedules.settings_form(db, **where, actor=at.user_id)
             open_modal(client, at, review_modal(today=reviews.calendar_of(board).local_date(now),
-                                                metadata=sealed_for(at, deps)))
+                                                metadata=sealed_for(at, deps),
+                                                checklists=checklist_titles(db, **where)))
             return None
         case c.ReviewsRemove(review_id=review_id):
             return review_removed(reviews.remove_review(db, **where, actor=at.user_id, review_id=review_id, now=now))

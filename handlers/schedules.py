@@ -64,7 +64,8 @@ def submit_review(ack, body: dict, context) -> None:
     review = reviews.add_review(deps.db, team_id=at.team_id, channel_id=parse.slack_id(sealed.get("channel"),
                                                                                        first="CG"),
                                 actor=at.user_id, kind=kind, title=field(view, S.REVIEW_TITLE), starts_on=starts_on,
-                                recurrence=recurrence, tell=tell, ends_on=ends_on, now=deps.clock.now())
+                                recurrence=recurrence, tell=tell, ends_on=ends_on, now=deps.clock.now(),
+                                template_id=field(view, S.TEMPLATE) or None)
     board, _ = reviews.get_review(deps.db, review.id)
     ack(response_action="update", view=notice_view(review_added(review, board.timezone)))
 

@@ -16,7 +16,7 @@ from bot.domain.events import Notice, Route
 from bot.domain.jobs import ClaimedJob
 from bot.domain.proposals import InterestDecision, Status
 from bot.domain.reviews import ReviewKind
-from bot.services import boards, chains, digests, escalations, polls, reviews, schedules
+from bot.services import boards, chains, digests, escalations, polls, reviews, rounds, schedules
 from handlers.notices import deliver, render, webhook
 from handlers.senders_checklists import checklist_senders
 from prompts.blocks.chains import delegated_blocks
@@ -121,6 +121,8 @@ def senders(client: WebClient, db: Database, clock: Clock) -> dict[str, Sender]:
             return None
         board, review = found
         content = review_reminder(review, board_name=board.name, timezone=board.timezone)
+        if review.kind is ReviewKind.REASSESSMENT and review.template_id:
+            rounds.open_scheduled(db, board_id=board.id, template_id=review.template_id, now=clock.now())
         if review.kind is ReviewKind.DELEGATED:  # the retrospective review: post the queue with its risks
             queue = chains.queue_of_board(db, board.id)
             content["blocks"] += delegated_blocks(board, queue, limit=40) or [

@@ -8,7 +8,7 @@ from bot.clock import Clock
 from bot.dispatch import Sender
 from bot.domain.effects import Kind
 from bot.domain.jobs import ClaimedJob
-from bot.services import checklists
+from bot.services import rounds
 from prompts.blocks.report import report_message
 from storage.uow import Database
 
@@ -17,19 +17,19 @@ def checklist_senders(client: WebClient, db: Database, clock: Clock) -> dict[str
     """The senders of the checklist jobs."""
 
     def close_round(job: ClaimedJob) -> dict:
-        return {"closed": checklists.close_round(db, round_id=job.job.payload["round"], by=None, now=clock.now())}
+        return {"closed": rounds.close_round(db, round_id=job.job.payload["round"], by=None, now=clock.now())}
 
     def remind(job: ClaimedJob) -> dict:
-        return {"reminded": checklists.remind_unfinished(db, round_id=job.job.payload["round"], now=clock.now())}
+        return {"reminded": rounds.remind_unfinished(db, round_id=job.job.payload["round"], now=clock.now())}
 
     def post_report(job: ClaimedJob) -> dict:
-        rr = checklists.report_of(db, job.job.payload["round"])
+        rr = rounds.report_of(db, job.job.payload["round"])
         return {"ts": client.chat_postMessage(channel=rr.board.channel_id, **report_message(rr))["ts"]}
 
     def post_chart(job: ClaimedJob) -> dict:
         from bot.charts import report_chart  # matplotlib is imported only here, after the ack
 
-        rr = checklists.report_of(db, job.job.payload["round"])
+        rr = rounds.report_of(db, job.job.payload["round"])
         title = f"{rr.board.name}: {rr.template.title}, round {rr.number}"
         png = report_chart(rr.report, title=title)
         # files_upload_v2 asks for an upload URL, sends the bytes there, then completes the upload into the channel.

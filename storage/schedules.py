@@ -14,7 +14,7 @@ from storage.repositories import upsert
 
 def _review(row: ReviewRow) -> Review:
     return Review(row.id, row.board_id, ReviewKind(row.kind), row.title, row.starts_on, row.recurrence, row.tell,
-                  row.next_due, row.ends_on, row.created_by, row.last_done_at, row.last_done_by)
+                  row.next_due, row.ends_on, row.created_by, row.last_done_at, row.last_done_by, row.template_id)
 
 
 class ReviewRepository:
@@ -25,7 +25,8 @@ class ReviewRepository:
         """Save a new review; its id."""
         row = ReviewRow(board_id=review.board_id, kind=review.kind.value, title=review.title,
                         starts_on=review.starts_on, recurrence=review.recurrence, tell=review.tell,
-                        next_due=review.next_due, ends_on=review.ends_on, created_by=review.created_by, created_at=at)
+                        next_due=review.next_due, ends_on=review.ends_on, created_by=review.created_by, created_at=at,
+                        template_id=review.template_id)
         self.session.add(row)
         self.session.flush()
         return row.id

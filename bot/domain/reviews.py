@@ -59,6 +59,7 @@ class Review:
     created_by: str = ""
     last_done_at: datetime | None = None
     last_done_by: str | None = None
+    template_id: str | None = None  # a re-assessment: the checklist whose round it opens
 
 
 @dataclass(frozen=True)

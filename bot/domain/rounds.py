@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot.domain import assessment as sa
 from bot.domain.boards import Board, ensure_can_manage
+from bot.domain.checklists import Question, Template
 from bot.domain.errors import Conflict, InvalidValue, NotAllowed
 from bot.domain.text import clean, escape
 
@@ -126,3 +128,27 @@ def ensure_may_finish(action: Action, board: Board, user_id: str) -> None:
         raise Conflict("That action is already done.")
     if user_id != action.owner:
         ensure_can_manage(board, user_id)
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where a respondent is: the round, its template, the question shown (None: all answered) and answers."""
+
+    round: Round
+    template: Template
+    question: Question | None
+    answers: dict[str, sa.Answer]
+    board_name: str = ""
+
+
+@dataclass(frozen=True)
+class RoundReport:
+    """A round's report as the channel sees it."""
+
+    round: Round
+    number: int
+    template: Template
+    report: sa.Report
+    board: Board
+    respondents: int
+    distribution: dict[str, dict[str, int]]

@@ -26,6 +26,14 @@ def templates_of(uow: AbstractUnitOfWork, board_id: int) -> dict[str, Template]:
     return found
 
 
+def checklist_titles(db: Database, *, team_id: str, channel_id: str) -> dict[str, str]:
+    """The checklists this channel's board can run, id -> title (none when the channel has no board)."""
+    with db.read() as uow:
+        workspace_id = uow.workspaces.find(team_id)
+        board = uow.boards.for_channel(workspace_id, channel_id) if workspace_id else None
+        return {t.id: t.title for t in templates_of(uow, board.id).values()} if board else {}
+
+
 def template_for(uow: AbstractUnitOfWork, board_id: int, template_id: str, version: int) -> Template:
     """The template a round was answered on: the board's own version of it, or the shipped one."""
     source = uow.checklist_templates.source(board_id, template_id, version)

@@ -13,6 +13,7 @@ from bot.services.boards import linked_board
 from storage.uow import AbstractUnitOfWork, Database
 
 SNOOZE = timedelta(days=7)
+REASSESSED = "board-diagnostic"  # the checklist a re-assessment reopens unless another is chosen
 GONE = "That review no longer exists."
 
 
@@ -39,7 +40,8 @@ def following(review: Review, calendar: WorkingCalendar, *, after: datetime) -> 
 
 
 def add_review(db: Database, *, team_id: str, channel_id: str, actor: str, kind: ReviewKind, title: str,
-               starts_on: date, recurrence: Recurrence, tell: str, ends_on: date | None, now: datetime) -> Review:
+               starts_on: date, recurrence: Recurrence, tell: str, ends_on: date | None, now: datetime,
+               template_id: str | None = None) -> Review:
     """Start a recurring review reminder; the chair or secretary only."""
     with db.uow() as uow:
         _, board = linked_board(uow, team_id, channel_id, lock=True)
@@ -47,13 +49,14 @@ def add_review(db: Database, *, team_id: str, channel_id: str, actor: str, kind:
         calendar = calendar_of(board)
         check_first_due(starts_on, today=calendar.local_date(now), ends_on=ends_on)
         review = Review(None, board.id, kind, review_title(kind, title), starts_on, recurrence.encode(), tell,
-                        None, ends_on, actor)
+                        None, ends_on, actor,
+                        template_id=(template_id or REASSESSED) if kind is ReviewKind.REASSESSMENT else None)
         review.next_due = first_due(review, calendar, now)
         review.id = uow.reviews.add(review, at=now)
         uow.audit.append(actor=actor, action="review.added", at=now, payload={
             "board_id": board.id, "review_id": review.id, "kind": kind.value, "title": review.title,
             "starts_on": starts_on.isoformat(), "recurrence": review.recurrence, "tell": tell,
-            "ends_on": ends_on.isoformat() if ends_on else None})
+            "ends_on": ends_on.isoformat() if ends_on else None, "template": review.template_id})
         uow.record(ReviewScheduled(now, review.id, review.next_due))
         uow.commit()
         return review

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from bot.domain.checklists import Template
-
-from bot.domain.rounds import Round
+from bot.domain.rounds import Round, Step
 from bot.domain.text import escape
-from bot.services.checklists import Step
 from prompts.blocks.common import message, section
 
 

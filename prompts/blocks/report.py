@@ -6,8 +6,8 @@ from __future__ import annotations
 from slack_sdk.models.blocks import ButtonElement, SectionBlock
 
 from bot.domain.assessment import AreaResult, Rag
+from bot.domain.rounds import RoundReport
 from bot.domain.text import cut, escape
-from bot.services.checklists import RoundReport
 from prompts.blocks.common import context, header, message, section
 from prompts.ids.checklists import ChecklistAction
 

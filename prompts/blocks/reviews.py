@@ -91,7 +91,7 @@ def review_list(board_name: str, timezone: str, reviews: list[Review]) -> dict:
                             "`/collab reviews remove <number>`.")], f"{len(reviews)} reviews")
 
 
-def review_modal(*, metadata: str, today: date) -> dict:
+def review_modal(*, metadata: str, today: date, checklists: dict[str, str] | None = None) -> dict:
     """Add a recurring review: what, when, how often, who is told."""
     kinds = [Option(value=k.value, label=REVIEW_LABELS[k]) for k in ReviewKind]
     often = [Option(value=key, label=_sentence(rule.describe())) for key, rule in RECURRENCE_CHOICES.items()]
@@ -115,6 +115,11 @@ def review_modal(*, metadata: str, today: date) -> dict:
                    element=DatePickerElement(action_id=INPUT),
                    hint="A notice period gets a last reminder on the day it ends."),
     ]
+    if checklists:
+        choices = [Option(value=key, label=title[:75]) for key, title in checklists.items()]
+        blocks.append(InputBlock(block_id=ScheduleBlock.TEMPLATE.value, label="Checklist (a re-assessment)",
+                                 optional=True, element=StaticSelectElement(action_id=INPUT, options=choices),
+                                 hint="A re-assessment opens a new round of this checklist for the board."))
     return View(type="modal", callback_id=ScheduleCallback.ADD_REVIEW.value, title=PlainTextObject(text="Add a review"),
                 submit=PlainTextObject(text="Add"), close=PlainTextObject(text="Cancel"), private_metadata=metadata,
                 blocks=blocks).to_dict()

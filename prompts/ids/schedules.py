@@ -24,6 +24,7 @@ class ScheduleBlock(StrEnum):
     RECURRENCE = "review_recurrence"
     TELL = "review_tell"
     ENDS_ON = "review_ends_on"
+    TEMPLATE = "review_template"
     REVIEW_BUTTONS = "review_buttons"
 
 

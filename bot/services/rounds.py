@@ -1,0 +1,148 @@
+"""A board's rounds of a checklist: opening (by the chair, or a re-assessment falling due), reminding those not
+finished, closing, and the report that follows."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.domain import assessment as sa
+from bot.domain import rounds as rd
+from bot.domain.boards import Board
+from bot.domain.checklists import Template
+from bot.domain.errors import InvalidValue, NotFound
+from bot.domain.events import Notice, ReportRequested, RoundOpened, Route
+from bot.domain.rounds import RoundReport
+from bot.services.boards import linked_board
+from bot.services.checklist_templates import DEFAULT_TEMPLATE, template_for, templates_of
+from bot.services.checklists import GONE, respondent
+from storage.uow import AbstractUnitOfWork, Database
+
+
+def _open(uow: AbstractUnitOfWork, board: Board, template: Template, *, by: str, closes_at: datetime | None,
+          now: datetime) -> rd.Round:
+    r = rd.Round(None, board.id, template.id, template.version, False, by, now, closes_at)
+    r.id = uow.checklist_rounds.add(r)
+    lead = timedelta(hours=board.settings.reminder_hours or 24)
+    remind_at = closes_at - lead if closes_at and closes_at - lead > now else None
+    uow.record(RoundOpened(now, r.id, closes_at, remind_at))
+    for member in board.members:
+        uow.record(Notice(now, Route(board.team_id, member.user_id), "checklist.invite", {"round": r.id},
+                          key=f"invite:{r.id}:{member.user_id}"))
+    uow.audit.append(actor=by, action="checklist.opened", at=now, payload={
+        "board_id": board.id, "round_id": r.id, "template": template.id, "version": template.version,
+        "closes_at": closes_at.isoformat() if closes_at else None})
+    return r
+
+
+def open_round(db: Database, *, team_id: str, channel_id: str, actor: str, template_id: str | None,
+               closes_at: datetime | None, now: datetime) -> tuple[rd.Round, Template, int]:
+    """The chair or secretary opens a round for the board; every member is invited by DM."""
+    closes_at = rd.check_closes(closes_at, now)
+    with db.uow() as uow:
+        _, board = linked_board(uow, team_id, channel_id, lock=True)
+        rd.ensure_can_run_rounds(board, actor)
+        template = templates_of(uow, board.id).get(template_id or DEFAULT_TEMPLATE)
+        if template is None:
+            raise InvalidValue(f"There is no checklist called “{template_id}”.")
+        if uow.checklist_rounds.open_round(board.id, template.id) is not None:
+            raise InvalidValue(f"A round of *{template.title}* is already open. Close it with "
+                               f"`/collab checklist close {template.id}` first.")
+        r = _open(uow, board, template, by=actor, closes_at=closes_at, now=now)
+        uow.commit()
+        return r, template, len(board.members)
+
+
+def open_scheduled(db: Database, *, board_id: int, template_id: str, now: datetime) -> rd.Round | None:
+    """A re-assessment fell due: open a round of its checklist unless one is open already."""
+    with db.uow() as uow:
+        board = uow.boards.get(board_id, lock=True)
+        template = templates_of(uow, board_id).get(template_id) if board else None
+        if template is None or uow.checklist_rounds.open_round(board_id, template_id) is not None:
+            return None
+        r = _open(uow, board, template, by="collab-bot", closes_at=None, now=now)
+        uow.commit()
+        return r
+
+
+def close_round(db: Database, *, round_id: int, by: str | None, now: datetime, team_id: str | None = None) -> bool:
+    """Close a round (the chair, or its closing job) and post its report; False if it had closed already."""
+    with db.uow() as uow:
+        r = uow.checklist_rounds.get(round_id, lock=True)
+        board = uow.boards.get(r.board_id, only=[]) if r else None
+        if r is None or board is None or (team_id and board.team_id != team_id) or not r.is_open:
+            return False
+        if by is not None:
+            rd.ensure_can_run_rounds(uow.boards.get(r.board_id), by)
+        r.close(by=by, now=now)
+        uow.checklist_rounds.save(r)
+        uow.audit.append(actor=by or "scheduler", action="checklist.closed", at=now,
+                         payload={"board_id": board.id, "round_id": r.id, "template": r.template_id})
+        uow.record(ReportRequested(now, r.id, board.channel_id))
+        uow.commit()
+        return True
+
+
+def close_open_round(db: Database, *, team_id: str, channel_id: str, actor: str, template_id: str | None,
+                     now: datetime) -> rd.Round:
+    """`/collab checklist close [template]`: the chair closes the board's open round."""
+    with db.read() as uow:
+        _, board = linked_board(uow, team_id, channel_id)
+        rd.ensure_can_run_rounds(board, actor)
+        r = uow.checklist_rounds.open_round(board.id, template_id or DEFAULT_TEMPLATE)
+    if r is None:
+        raise NotFound("No round of that checklist is open on this board.")
+    close_round(db, round_id=r.id, by=actor, now=now, team_id=team_id)
+    return r
+
+
+def request_report(db: Database, *, team_id: str, channel_id: str, actor: str, template_id: str | None,
+                   now: datetime) -> rd.Round:
+    """`/collab report [template]`: post the latest round's report in the channel."""
+    with db.uow() as uow:
+        _, board = linked_board(uow, team_id, channel_id)
+        rd.ensure_member(board, actor)
+        r = uow.checklist_rounds.latest(board.id, template_id)
+        if r is None:
+            raise NotFound("This board has no checklist round yet. The chair can open one with "
+                           "`/collab checklist open`.")
+        uow.record(ReportRequested(now, r.id, board.channel_id))
+        uow.commit()
+        return r
+
+
+def report_of(db: Database, round_id: int) -> RoundReport:
+    """Score a round against its template and the board's previous round (never naming who answered what)."""
+    with db.read() as uow:
+        r = uow.checklist_rounds.get(round_id)
+        if r is None:
+            raise NotFound(GONE)
+        board = uow.boards.get(r.board_id)
+        template = template_for(uow, board.id, r.template_id, r.version)
+        anonymous = {f"respondent {n}": answers
+                     for n, answers in enumerate(uow.checklist_answers.all(r.id).values(), start=1)}
+        before = uow.checklist_rounds.before(r)
+        previous = None
+        if before is not None:
+            old = {f"r{n}": a for n, a in enumerate(uow.checklist_answers.all(before.id).values(), start=1)}
+            previous = sa.score_round(template_for(uow, board.id, before.template_id, before.version), old)
+        numbers = [x.id for x in uow.checklist_rounds.numbered(board.id, r.template_id)]
+        return RoundReport(r, numbers.index(r.id) + 1 if r.id in numbers else 0, template,
+                           sa.score_round(template, anonymous, previous), board,
+                           uow.checklist_answers.respondents(r.id), sa.distribution(template, anonymous))
+
+
+def remind_unfinished(db: Database, *, round_id: int, now: datetime) -> int:
+    """Before a round closes, DM each member who hasn't finished it; how many."""
+    with db.uow() as uow:
+        r = uow.checklist_rounds.get(round_id)
+        board = uow.boards.get(r.board_id) if r else None
+        if r is None or board is None or not r.is_open:
+            return 0
+        template = template_for(uow, board.id, r.template_id, r.version)
+        done = uow.checklist_answers.finished(r.id)
+        waiting = [m.user_id for m in board.members if respondent(uow, template, r.id, m.user_id) not in done]
+        for user_id in waiting:
+            uow.record(Notice(now, Route(board.team_id, user_id), "checklist.reminder", {"round": r.id},
+                              key=f"round-remind:{r.id}:{user_id}"))
+        uow.commit()
+        return len(waiting)
