@@ -35,6 +35,7 @@ SETTINGS_USED = {
     "audit verify": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
     "audit head": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
     "export decisions": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
+    "export checklist": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
     "authority import": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
     "authority export": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
 }

@@ -12,7 +12,7 @@ def add_parser(sub) -> None:
     """Add the `export` subcommands to the top-level parser."""
     export = sub.add_parser("export", help="export records for board papers",
                             description="Export records for board papers.")
-    what = export.add_subparsers(dest="export_command", required=True, metavar="{decisions}")
+    what = export.add_subparsers(dest="export_command", required=True, metavar="{decisions,checklist}")
     decisions = what.add_parser(
         "decisions", help="the decision register of one board",
         description="Write one board's decision register as CSV. With SLACK_BOT_TOKEN set, people are named "
@@ -20,6 +20,16 @@ def add_parser(sub) -> None:
     decisions.add_argument("--board", required=True, help="the board's name")
     decisions.add_argument("--format", choices=["csv"], default="csv", help="file format (csv)")
     decisions.add_argument("--output", help="file to write (default: standard output)")
+    checklist = what.add_parser(
+        "checklist", help="the report of one board's checklist round",
+        description="Write the report of one board's round of a checklist as CSV: one row per area with its "
+                    "score, rating, change since the last round, gaps and what members disagree on. Answers are "
+                    "never attributed to anyone.")
+    checklist.add_argument("--board", required=True, help="the board's name")
+    checklist.add_argument("--template", default="board-diagnostic", help="the checklist (default: board-diagnostic)")
+    checklist.add_argument("--round", type=int, help="the round's number (default: the latest)")
+    checklist.add_argument("--format", choices=["csv"], default="csv", help="file format (csv)")
+    checklist.add_argument("--output", help="file to write (default: standard output)")
 
 
 def _slack_lookup(settings: Settings):
@@ -38,8 +48,31 @@ def _slack_lookup(settings: Settings):
     return lookup
 
 
+def _checklist(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import make_database
+    from bot.domain.errors import NotFound
+    from bot.services.rounds import report_by_number
+    from prompts.checklist_csv import write_report_csv
+
+    try:
+        rr = report_by_number(make_database(settings), board_name=args.board, template_id=args.template,
+                              number=args.round)
+    except NotFound as exc:
+        print(f"collab-bot: {exc.message}", file=sys.stderr)
+        return 1
+    if args.output:
+        with open(args.output, "w", newline="", encoding="utf-8") as out:
+            write_report_csv(rr, out)
+        print(f"wrote round {rr.number} of {rr.template.title} to {args.output}")
+    else:
+        write_report_csv(rr, sys.stdout)
+    return 0
+
+
 def main(settings: Settings, args: argparse.Namespace) -> int:
     """Run one `export` subcommand; the exit status."""
+    if args.export_command == "checklist":
+        return _checklist(settings, args)
     from bot.app import make_database
     from bot.clock import SystemClock
     from bot.domain.errors import NotFound

@@ -95,22 +95,17 @@ class Recommendation:
     reminder: str = REMINDER
 
 
-def options_of(template: Template, question: Question) -> tuple[Option, ...]:
-    """The question's own options, or the template's scale when it has none."""
-    return question.options or template.scale
-
-
-def option_for(template: Template, question: Question, value: str) -> Option:
+def option_for(question: Question, value: str) -> Option:
     """The option a value chooses; ValueError when the question has no such option."""
-    for option in options_of(template, question):
+    for option in question.options:
         if option.value == value:
             return option
     raise ValueError(f"{value!r} is not an answer to question {question.id!r}")
 
 
-def _bounds(template: Template, question: Question) -> tuple[int, int] | None:
+def _bounds(question: Question) -> tuple[int, int] | None:
     """The question's lowest and top option scores, or None when no option is scored."""
-    scores = [o.score for o in options_of(template, question) if o.score is not None]
+    scores = [o.score for o in question.options if o.score is not None]
     return (min(scores), max(scores)) if scores else None
 
 
@@ -121,7 +116,7 @@ def _by_question(template: Template, answers: Mapping[str, Sequence[Answer]]) ->
     for member_answers in answers.values():
         latest = {a.question_id: a for a in member_answers if a.question_id in questions}
         for qid, answer in latest.items():
-            chosen[qid].append(option_for(template, questions[qid], answer.value))
+            chosen[qid].append(option_for(questions[qid], answer.value))
     return chosen
 
 
@@ -136,9 +131,9 @@ def rag_for(template: Template, score: float | None) -> Rag:
     return Rag.RED
 
 
-def _counts(template: Template, question: Question, chosen: list[Option]) -> dict[str, int]:
+def _counts(question: Question, chosen: list[Option]) -> dict[str, int]:
     """How many chose each of the question's options, in option order."""
-    counts = {o.value: 0 for o in options_of(template, question)}
+    counts = {o.value: 0 for o in question.options}
     for option in chosen:
         counts[option.value] += 1
     return counts
@@ -153,25 +148,25 @@ class _Tally:
     lowest_chosen: bool
 
 
-def _tally(template: Template, question: Question, chosen: list[Option]) -> _Tally | None:
+def _tally(question: Question, chosen: list[Option]) -> _Tally | None:
     """Sum the scored answers to a question against their maximum; None when none is scored."""
-    bounds = _bounds(template, question)
+    bounds = _bounds(question)
     scores = [o.score for o in chosen if o.score is not None]
     if bounds is None or not scores:
         return None
     return _Tally(got=sum(scores), most=bounds[1] * len(scores), lowest_chosen=min(scores) == bounds[0])
 
 
-def _disagreement(template: Template, question: Question, chosen: list[Option]) -> Disagreement | None:
+def _disagreement(question: Question, chosen: list[Option]) -> Disagreement | None:
     """The question as a discussion item when its scored answers are far enough apart."""
-    bounds = _bounds(template, question)
+    bounds = _bounds(question)
     scores = [o.score for o in chosen if o.score is not None]
     if bounds is None or bounds[1] == bounds[0] or len(scores) < 2:
         return None
     spread = (max(scores) - min(scores)) / (bounds[1] - bounds[0])
     if spread < DISCUSS_AT:
         return None
-    return Disagreement(question.id, question.text, spread, _counts(template, question, chosen))
+    return Disagreement(question.id, question.text, spread, _counts(question, chosen))
 
 
 def _area(
@@ -185,7 +180,7 @@ def _area(
     for index, question in enumerate(area.questions):
         picks = chosen[question.id]
         not_sure += sum(1 for o in picks if o.score is None)
-        tally = _tally(template, question, picks)
+        tally = _tally(question, picks)
         if tally is None:
             continue
         answered += sum(1 for o in picks if o.score is not None)
@@ -196,7 +191,7 @@ def _area(
         share = tally.got / tally.most if tally.most else 1.0
         if critical_no or share < template.thresholds.amber - _TOLERANCE:
             gaps.append((not critical_no, share, index, Gap(question.id, question.text, share)))
-        item = _disagreement(template, question, picks)
+        item = _disagreement(question, picks)
         if item is not None:
             disagreements.append((-item.spread, index, item))
     score = got / most if most else None
@@ -235,7 +230,7 @@ def score_round(
 def distribution(template: Template, answers: Mapping[str, Sequence[Answer]]) -> dict[str, dict[str, int]]:
     """How many members chose each option of each question (question id -> option value -> count)."""
     chosen = _by_question(template, answers)
-    return {q.id: _counts(template, q, chosen[q.id]) for q in template.questions()}
+    return {q.id: _counts(q, chosen[q.id]) for q in template.questions()}
 
 
 def recommend(template: Template, answers: Sequence[Answer]) -> Recommendation:
@@ -249,7 +244,7 @@ def recommend(template: Template, answers: Sequence[Answer]) -> Recommendation:
             raise ValueError(f"{answer.question_id!r} is not a question in {template.id!r}")
         latest[answer.question_id] = answer
     picked = [
-        option_for(template, q, latest[q.id].value) for q in template.questions() if q.id in latest
+        option_for(q, latest[q.id].value) for q in template.questions() if q.id in latest
     ]
 
     def reasons(kind: str) -> tuple[str, ...]:

@@ -146,3 +146,15 @@ def remind_unfinished(db: Database, *, round_id: int, now: datetime) -> int:
                               key=f"round-remind:{r.id}:{user_id}"))
         uow.commit()
         return len(waiting)
+
+
+def report_by_number(db: Database, *, board_name: str, template_id: str, number: int | None) -> RoundReport:
+    """A board's round of a checklist by its number (the latest when None), scored, for export."""
+    with db.read() as uow:
+        boards = uow.boards.named(board_name)
+        if len(boards) != 1:
+            raise NotFound(f"No single board is called {board_name!r} ({len(boards)} found).")
+        numbered = uow.checklist_rounds.numbered(boards[0].id, template_id)
+    if not numbered or (number is not None and not 1 <= number <= len(numbered)):
+        raise NotFound(f"{board_name} has no round {number or ''} of {template_id} ({len(numbered)} so far).")
+    return report_of(db, numbered[(number or len(numbered)) - 1].id)

@@ -128,11 +128,6 @@ def test_a_members_last_answer_to_a_question_wins():
     assert (result.score, result.answered) == (1.0, 1)
 
 
-def test_a_question_without_options_of_its_own_uses_the_templates_scale():
-    tpl = template(area("a", question("q1", options=())))
-    assert score_round(tpl, {"m1": said(q1="partly")}).areas[0].score == 0.5
-
-
 def test_an_unknown_answer_value_raises_when_scoring():
     with pytest.raises(ValueError):
         score_round(one_area("q1"), {"m1": said(q1="maybe")})
