@@ -47,18 +47,14 @@ def load_template(path: str | Path) -> Template:
 
 def template_from_text(text: str, *, name: str) -> Template:
     """The template in YAML text; TemplateFileError with lines "NAME:LINE: message" when it has problems."""
-    loader = yaml.SafeLoader(text)
     try:
-        root = loader.get_single_node()
-        data = loader.construct_document(root) if root is not None else None
+        root, data = _composed(text)
     except yaml.MarkedYAMLError as exc:
         raise TemplateFileError([_syntax_line(exc, name)]) from None
-    except yaml.YAMLError as exc:
+    except yaml.YAMLError as exc:  # a character YAML refuses: it names a position, not a line
         position = getattr(exc, "position", None)
         line = text.count("\n", 0, position) + 1 if isinstance(position, int) else 1
-        raise TemplateFileError([f"{name}:{line}: this is not valid YAML: {exc}".splitlines()[0]]) from None
-    finally:
-        loader.dispose()
+        raise TemplateFileError([f"{name}:{line}: this is not valid YAML: {str(exc).splitlines()[0]}"]) from None
     problems = [(line, f"{name}:{line}: {message}") for line, message in _duplicate_keys(root)]
     try:
         template = parse_template(data)
@@ -71,16 +67,28 @@ def template_from_text(text: str, *, name: str) -> Template:
     return template
 
 
+def _composed(text: str) -> tuple[Node | None, object]:
+    """The document's node tree, which keeps each value's line, and the plain data built from it."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        return root, (loader.construct_document(root) if root is not None else None)
+    finally:
+        loader.dispose()
+
+
 def _syntax_line(exc: yaml.MarkedYAMLError, name: str) -> str:
     """One line for a YAML syntax error, at the line where the parser gave up."""
     mark = exc.problem_mark or exc.context_mark
-    line = mark.line + 1 if mark is not None else 1
     problem = exc.problem or exc.context or "cannot be read"
     hint = ""
-    if "\\t" in problem or "tab" in problem:
+    if "end of stream" in problem and exc.context and exc.context_mark is not None:
+        mark, hint = exc.context_mark, f" {exc.context}: the file ends before it is finished (an unclosed quote?)"
+    elif "\\t" in problem or "tab" in problem:
         hint = " (indent with spaces, not tabs)"
-    elif exc.context and exc.context_mark is not None and exc.context_mark.line + 1 != line:
+    elif exc.context and exc.context_mark is not None and exc.context_mark.line != mark.line:
         hint = f" ({exc.context} on line {exc.context_mark.line + 1})"
+    line = mark.line + 1 if mark is not None else 1
     return f"{name}:{line}: this is not valid YAML: {problem}{hint}"
 
 

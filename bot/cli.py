@@ -12,7 +12,7 @@ from alembic.util.exc import CommandError as AlembicError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot import cli_audit, cli_authority, cli_export
+from bot import cli_audit, cli_authority, cli_checklist, cli_export
 from bot.cli_checks import CommandError, check_app_token, check_bot_token, require_database
 from bot.cli_errors import database_error_line
 from bot.logs import configure_logging
@@ -38,6 +38,7 @@ SETTINGS_USED = {
     "export checklist": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
     "authority import": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
     "authority export": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
+    "checklist validate": ("nothing", "LOG_LEVEL"),
 }
 
 
@@ -63,7 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="collab-bot", description="A Slack bot for collaborative governance: consensus "
                      "decisions, delegated authority and an audit log for partnership boards.")
     parser.add_argument("--version", action="version", version=f"collab-bot {_version()}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{run,serve,worker,db,audit,export,authority}")
+    sub = parser.add_subparsers(dest="command", required=True,
+                                metavar="{run,serve,worker,db,audit,export,authority,checklist}")
     run = sub.add_parser("run", help="connect to Slack over Socket Mode (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN)",
                          description="Connect to Slack over Socket Mode: no public URL needed. Applies the "
                          "database migrations, checks both tokens with Slack, then runs until interrupted.")
@@ -89,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_audit.add_parser(sub)
     cli_export.add_parser(sub)
     cli_authority.add_parser(sub)
+    cli_checklist.add_parser(sub)
     return parser
 
 
@@ -170,6 +173,8 @@ def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
         require_database(settings.DATABASE_URL)
         _upgrade(settings)
         return cli_authority.main(settings, args)
+    elif args.command == "checklist":
+        return cli_checklist.main(args)
     return 0
 
 

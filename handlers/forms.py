@@ -16,6 +16,7 @@ from handlers.parse import Malformed, Where
 from prompts.blocks.replies import modal_error
 from prompts.ids import INPUT
 from prompts.ids.boards import SetupBlock, SetupCallback
+from prompts.ids.checklists import ChecklistBlock, ChecklistCallback
 from prompts.ids.delegation import DelegationBlock, DelegationCallback
 from prompts.ids.polls import PollBlock, PollCallback
 from prompts.ids.schedules import ScheduleBlock, ScheduleCallback
@@ -182,6 +183,9 @@ FORMS = {
     ScheduleCallback.ADD_REVIEW: Form(S.REVIEW_TITLE, {
         "kind": S.REVIEW_KIND, "title": S.REVIEW_TITLE, "starts_on": S.STARTS_ON, "recurrence": S.RECURRENCE,
         "tell": S.TELL, "ends_on": S.ENDS_ON}),
+    ChecklistCallback.ACTION: Form(ChecklistBlock.ACTION_TITLE, {
+        "title": ChecklistBlock.ACTION_TITLE, "owner": ChecklistBlock.ACTION_OWNER,
+        "due_on": ChecklistBlock.ACTION_DUE}),
 }
 
 

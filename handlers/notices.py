@@ -11,9 +11,10 @@ from slack_sdk.webhook import WebhookClient
 from bot.domain.decisions import Position, VoteReceipt
 from bot.domain.events import Route
 from bot.domain.proposals import Status
-from bot.services import checklists, escalations
+from bot.services import actions, checklists, escalations
 from bot.services.polls import read_poll
 from bot.services.reviews import get_review
+from prompts.blocks.actions import action_notice
 from prompts.blocks.checklists import invitation, paused_message, question_message, round_reminder, type_applied
 from prompts.blocks.escalations import answered, kept, moved_on, no_route, topped_out
 from prompts.blocks.polls import proxy_notice, when
@@ -50,6 +51,8 @@ def render(what: str, data: dict, *, to: Route, db: Database) -> dict | None:
         return proxy_notice(read_poll(db, data["proposal"]), for_user=to.user_id)
     if what.startswith("checklist."):
         return checklist_notice(what, data, to=to, db=db)
+    if what.startswith("action."):
+        return action_notice(what, data, actions.action_view(db, data["action"], now=db.clock.now()))
     if what == "escalations.kept":
         return kept(data)
     if what.startswith("escalation."):

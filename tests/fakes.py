@@ -13,6 +13,7 @@ from bot.domain.decisions import PositionChange, Vote
 from bot.domain.jobs import Job
 from bot.domain.proposals import DEFAULT_CATEGORIES, Interest, Proposal, Status, register_prefix
 from storage.uow import AbstractUnitOfWork, RequestScope
+from tests import fakes_checklists as fc
 from tests import fakes_delegation as fd
 
 
@@ -252,7 +253,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.audit, self.outbox = FakeAudit(s), FakeOutbox(s)
         self.authorities, self.chains, self.deputies = fd.FakeAuthorities(s), fd.FakeChains(s), fd.FakeDeputies(s)
         self.escalations, self.delegated = fd.FakeEscalations(s), fd.FakeDelegated(s)
-        self.category_rules = fd.FakeCategoryRules(s)
+        self.category_rules, self.actions = fd.FakeCategoryRules(s), fc.FakeActions(s)
         return self
 
     def _commit(self) -> None:

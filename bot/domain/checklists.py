@@ -224,7 +224,7 @@ class _Check:
 
     def flag(self, value: object, path: str) -> bool:
         if not isinstance(value, bool):
-            self.fail(path, f"should be true or false, not {_described(value)}")
+            self.fail(path, f"should be true or false, not {_shown(value)}")
             return False
         return value
 
@@ -274,9 +274,9 @@ class _Check:
                 shares[name] = float(share)
         green, amber = shares.get("green"), shares.get("amber")
         if green is not None and not 0 < green <= 1:
-            self.fail("thresholds.green", f"should be more than 0 and at most 1 (a share of the maximum), not {green}")
+            self.fail("thresholds.green", f"should be a share of the maximum, above 0 and at most 1, not {green}")
         if amber is not None and not 0 < amber < 1:
-            self.fail("thresholds.amber", f"should be more than 0 and less than 1 (a share of the maximum), not {amber}")
+            self.fail("thresholds.amber", f"should be a share of the maximum, above 0 and below 1, not {amber}")
         if green is not None and amber is not None and amber >= green:
             self.fail("thresholds.amber", f"should be below green ({amber} is not below {green})")
         return Thresholds(green if green is not None else DEFAULT_GREEN, amber if amber is not None else DEFAULT_AMBER)

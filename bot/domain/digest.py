@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.domain.boards import Board
@@ -41,6 +41,16 @@ class DueReview:
 
 
 @dataclass(frozen=True)
+class OpenAction:
+    """An open action from a checklist gap: overdue once its due date has passed."""
+
+    title: str
+    owner: str
+    due_on: date
+    overdue: bool
+
+
+@dataclass(frozen=True)
 class Digest:
     """The week at a glance for one board."""
 
@@ -50,3 +60,9 @@ class Digest:
     closing: list[OpenPoll]
     decided: list[Decided]
     reviews: list[DueReview]
+    actions: list[OpenAction] = field(default_factory=list)  # overdue first, then soonest due
+
+    @property
+    def overdue(self) -> int:
+        """How many open actions are overdue."""
+        return sum(a.overdue for a in self.actions)

@@ -124,14 +124,46 @@ def answer(db: Database, *, team_id: str, round_id: int, user_id: str, question_
 
 
 def answer_area(db: Database, *, team_id: str, round_id: int, user_id: str, values: dict[str, str],
-                now: datetime) -> Step:
-    """Save a whole area's answers from one form."""
+                now: datetime, reply_to: Route | None = None) -> Step:
+    """Save a whole area's answers from one form; the DM then shows the next unanswered question."""
+    chosen = [(q, v) for q, v in values.items() if v]
     step = None
-    for question_id, value in values.items():
-        if value:
-            step = answer(db, team_id=team_id, round_id=round_id, user_id=user_id, question_id=question_id,
-                          value=value, now=now)
+    for n, (question_id, value) in enumerate(chosen, start=1):
+        step = answer(db, team_id=team_id, round_id=round_id, user_id=user_id, question_id=question_id,
+                      value=value, now=now, reply_to=reply_to if n == len(chosen) else None)
     return step or show(db, team_id=team_id, round_id=round_id, user_id=user_id, question_id=None)
+
+
+def move(db: Database, *, team_id: str, round_id: int, user_id: str, question_id: str, direction: str,
+         now: datetime, reply_to: Route) -> Step:
+    """Back, Skip or Pause: the DM shows the question before, the next unanswered one, or that it is paused."""
+    with db.uow() as uow:
+        r, board, template = _board_round(uow, round_id, team_id)
+        rd.ensure_member(board, user_id)
+        step = _step(uow, r, template, user_id, at=question_id, direction=direction)
+        if direction == "back" and step.question is None:
+            step = replace(step, question=template.question(question_id))  # already at the first question
+        data = {"round": r.id, "question": step.question.id if step.question else None,
+                "paused": direction == "pause"}
+        uow.record(Replaced(now, reply_to, "checklist.question", data,
+                            key=f"checklist:{r.id}:{user_id}:{direction}:{now.isoformat()}"))
+        uow.commit()
+        return step
+
+
+def resume(db: Database, *, team_id: str, round_id: int, user_id: str, now: datetime) -> Step:
+    """Start or Carry on from an invitation: a DM with the first unanswered question."""
+    with db.uow() as uow:
+        r, board, template = _board_round(uow, round_id, team_id)
+        rd.ensure_member(board, user_id)
+        r.ensure_open()
+        uow.checklist_answers.start(r.id, respondent(uow, template, r.id, user_id), at=now)
+        step = _step(uow, r, template, user_id)
+        uow.record(Notice(now, Route(team_id, user_id), "checklist.question",
+                          {"round": r.id, "question": step.question.id if step.question else None},
+                          key=f"checklist:{r.id}:{user_id}:{now.isoformat()}"))
+        uow.commit()
+        return step
 
 
 def apply_recommendation(db: Database, *, team_id: str, round_id: int, actor: str, now: datetime,

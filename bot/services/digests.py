@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.domain.decisions import tally
-from bot.domain.digest import Decided, Digest, DueReview, OpenPoll
+from bot.domain.digest import Decided, Digest, DueReview, OpenAction, OpenPoll
 from bot.domain.effects import Kind
 from bot.domain.jobs import Job
 from bot.domain.schedule import next_weekly
@@ -31,8 +31,10 @@ def build(db: Database, *, board_id: int, now: datetime) -> Digest | None:
                    for p in uow.proposals.decided_since(board.id, now - WEEK)]
         reviews = [DueReview(r.title, r.next_due) for r in uow.reviews.of_board(board.id)
                    if r.next_due is not None and r.next_due < now + WEEK]
-    return Digest(board, calendar_of(board).local_date(now), polls,
-                  [p for p in polls if p.closes_at < now + WEEK], decided, reviews)
+        today = calendar_of(board).local_date(now)
+        actions = sorted((OpenAction(a.title, a.owner, a.due_on, a.overdue(today))
+                          for a in uow.actions.open_of(board.id)), key=lambda a: (not a.overdue, a.due_on))
+    return Digest(board, today, polls, [p for p in polls if p.closes_at < now + WEEK], decided, reviews, actions)
 
 
 def schedule_digests(db: Database, *, now: datetime) -> int:

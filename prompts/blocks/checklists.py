@@ -81,6 +81,7 @@ def finished_message(*, template: Template, answers: dict[str, sa.Answer], perso
         advice = sa.recommend(template, [a for a in answers.values() if a.value])
         blocks.append(section(f"*Recommendation: {TYPE_WORDS.get(advice.kind, advice.kind)} arrangements.*"))
         blocks.append(section("\n".join(f"• {escape(reason)}" for reason in advice.reasons)))
+        blocks.append(context(escape(advice.reminder)))
         confirm = ConfirmObject(title="Change the board's type?", confirm="Apply", deny="Cancel",
                                 text=f"{board_name or 'The board'} will be recorded as a {advice.kind} collaboration.")
         blocks.append(ActionsBlock(block_id=ChecklistBlock.APPLY.value, elements=[ButtonElement(

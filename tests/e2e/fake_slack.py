@@ -219,6 +219,7 @@ class FakeSlack:
                 params[part.get_param("name", header="content-disposition")] = value
         elif path.startswith("/upload/"):
             params["size"] = len(raw)
+            params["head"] = raw[:16].hex()  # enough to tell what kind of file it is (a PNG starts 89504e47)
         else:
             params.update(parse_qsl(raw.decode()))
         for key in JSON_FIELDS & params.keys():
