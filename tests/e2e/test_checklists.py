@@ -3,7 +3,6 @@ and the collaboration-type selector."""
 
 from __future__ import annotations
 
-import time
 import uuid
 
 from bot.checklist_files import shipped_templates
@@ -67,11 +66,7 @@ def test_three_members_who_disagree_are_named_in_the_report_with_its_chart(bot_s
     text = reply_text(report)
     assert "members disagree" in text and first.text[:60] in text
     assert "Create action" in str(report["blocks"])
-    deadline = time.monotonic() + 20
-    while not bot_server.fake.calls("files.completeUploadExternal", ok_only=True) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    [complete] = [c for c in bot_server.fake.calls("files.completeUploadExternal", ok_only=True)
-                  if c.params.get("channel_id") == channel]
+    [complete] = bot_server.sent("files.completeUploadExternal", timeout=20, channel_id=channel)
     file_id = complete.params["files"][0]["id"]
     [upload] = [c for c in bot_server.fake.calls("file_upload", ok_only=True) if c.params["_path"].endswith(file_id)]
     assert upload.params["head"].startswith("89504e470d0a1a0a"), "the uploaded bytes are a PNG"
