@@ -8,7 +8,7 @@ from slack_sdk.models.blocks import ButtonElement, SectionBlock
 from bot.domain.assessment import AreaResult, Rag
 from bot.domain.rounds import RoundReport
 from bot.domain.text import cut, escape
-from prompts.blocks.common import context, header, message, section
+from prompts.blocks.common import context, header, message, section, sections
 from prompts.ids.checklists import ChecklistAction
 
 RAG_MARKS = {Rag.RED: ":red_circle: Red", Rag.AMBER: ":large_orange_circle: Amber",
@@ -40,6 +40,11 @@ def _area_lines(area: AreaResult, labels: dict[str, str]) -> list[str]:
     return lines
 
 
+def _spread(text: str, counts: dict[str, int], labels: dict[str, str]) -> str:
+    shown = ", ".join(f"{labels.get(value, value)} {n}" for value, n in counts.items() if n) or "no answers"
+    return f"• _{escape(cut(text, 200))}_: {shown}"
+
+
 def report_message(rr: RoundReport) -> dict:
     """The report posted in the channel; the chart follows as an image."""
     report, template = rr.report, rr.template
@@ -51,6 +56,9 @@ def report_message(rr: RoundReport) -> dict:
                       + ("" if template.attributed else " · answers are not attributed to anyone"))]
     for area in report.areas:
         blocks.append(section("\n".join(_area_lines(area, labels))))
+        if not template.attributed:  # how many gave each answer: never who
+            blocks += sections([_spread(q.text, rr.distribution.get(q.id, {}), labels)
+                                for a in template.areas if a.id == area.area_id for q in a.questions], max_blocks=3)
         for gap in area.gaps[:GAPS_SHOWN]:
             blocks.append(SectionBlock(
                 text=f"Gap: {escape(cut(gap.text, 250))} ({_percent(gap.share)})",

@@ -1,0 +1,80 @@
+"""Checklist rounds on both databases: answers kept once per member and round, closed rounds frozen, and the pulse
+check's answers never stored or reported with who gave them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from bot.domain.errors import Conflict, InvalidValue
+from bot.services import checklists, rounds
+from tests.integration.test_boards import CHAIR, CHANNEL, TEAM, make_board
+from tests.integration.test_proposals import NOW, seat
+
+MEMBERS = ("UPULSE1", "UPULSE2")
+
+
+def board_with_members(db) -> None:
+    make_board(db)
+    seat(db, {user: "member" for user in MEMBERS})
+
+
+def open_round(db, template: str) -> int:
+    r, _, _ = rounds.open_round(db, team_id=TEAM, channel_id=CHANNEL, actor=CHAIR, template_id=template,
+                                closes_at=NOW + timedelta(days=7), now=NOW)
+    return r.id
+
+
+def answer(db, round_id: int, user: str, question: str, value: str, at=NOW):
+    return checklists.answer(db, team_id=TEAM, round_id=round_id, user_id=user, question_id=question, value=value,
+                             now=at)
+
+
+def test_pulse_answers_are_stored_and_reported_without_who_gave_them(db):
+    board_with_members(db)
+    rid = open_round(db, "pulse-check")
+    first = checklists.show(db, team_id=TEAM, round_id=rid, user_id=MEMBERS[0], question_id=None).question
+    for user, value in zip(MEMBERS, ("1", "5"), strict=True):
+        answer(db, rid, user, first.id, value)
+    with db.read() as uow:
+        stored = [" ".join(map(str, row)) for table in ("checklist_answers", "checklist_responses")
+                  for row in uow.session.execute(text(f"SELECT * FROM {table}"))]
+    assert stored and not any(user in row for row in stored for user in MEMBERS)
+    report = rounds.report_of(db, rid)
+    assert report.report.members == 2 and report.distribution[first.id] == {"1": 1, "2": 0, "3": 0, "4": 0, "5": 1}
+    assert not any(user in repr(report.report) or user in repr(report.distribution) for user in MEMBERS)
+
+
+def test_a_member_answers_once_per_round_and_may_change_it_until_it_closes(db):
+    board_with_members(db)
+    rid = open_round(db, "board-diagnostic")
+    question = checklists.show(db, team_id=TEAM, round_id=rid, user_id=MEMBERS[0], question_id=None).question
+    answer(db, rid, MEMBERS[0], question.id, "yes")
+    answer(db, rid, MEMBERS[0], question.id, "no", at=NOW + timedelta(minutes=5))
+    step = checklists.show(db, team_id=TEAM, round_id=rid, user_id=MEMBERS[0], question_id=question.id)
+    assert step.answers[question.id].value == "no"
+    assert rounds.report_of(db, rid).report.members == 1
+    assert rounds.close_round(db, round_id=rid, by=CHAIR, now=NOW + timedelta(hours=1), team_id=TEAM)
+    with pytest.raises(Conflict):
+        answer(db, rid, MEMBERS[0], question.id, "yes", at=NOW + timedelta(hours=2))
+
+
+def test_only_one_round_of_a_checklist_is_open_at_a_time_and_only_the_chair_opens_it(db):
+    board_with_members(db)
+    open_round(db, "board-diagnostic")
+    with pytest.raises(InvalidValue):
+        open_round(db, "board-diagnostic")
+    with pytest.raises(Exception, match="chair or secretary"):
+        rounds.open_round(db, team_id=TEAM, channel_id=CHANNEL, actor=MEMBERS[0], template_id="pulse-check",
+                          closes_at=None, now=NOW)
+
+
+def test_members_who_have_not_finished_are_reminded_and_those_who_have_are_not(db):
+    board_with_members(db)
+    rid = open_round(db, "pulse-check")
+    step = checklists.show(db, team_id=TEAM, round_id=rid, user_id=MEMBERS[0], question_id=None)
+    for question in step.template.questions():
+        answer(db, rid, MEMBERS[0], question.id, "3")
+    assert rounds.remind_unfinished(db, round_id=rid, now=NOW + timedelta(days=6)) == 2  # the chair and MEMBERS[1]
