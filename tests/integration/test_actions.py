@@ -108,7 +108,7 @@ def count(db, model) -> int:
 def audited(db, action: str) -> list[dict]:
     with db.read() as uow:
         rows = uow.session.execute(select(AuditEventRow).where(AuditEventRow.action == action)
-                                   .order_by(AuditEventRow.id)).scalars()
+                                   .order_by(AuditEventRow.seq)).scalars()
         return [{"actor": r.actor, **json.loads(r.payload)} for r in rows]
 
 
