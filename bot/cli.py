@@ -39,6 +39,7 @@ SETTINGS_USED = {
     "authority import": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
     "authority export": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
     "checklist validate": ("nothing", "LOG_LEVEL"),
+    "checklist load": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
 }
 
 
@@ -173,6 +174,10 @@ def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
         require_database(settings.DATABASE_URL)
         _upgrade(settings)
         return cli_authority.main(settings, args)
+    elif args.command == "checklist" and args.checklist_command == "load":
+        require_database(settings.DATABASE_URL)
+        _upgrade(settings)
+        return cli_checklist.load(settings, args)
     elif args.command == "checklist":
         return cli_checklist.main(args)
     return 0

@@ -18,11 +18,18 @@ def add_parser(sub) -> None:
     checklist = sub.add_parser("checklist", help="check a checklist template file",
                                description="Work with checklist templates: the questions a board answers about "
                                "how it collaborates.")
-    what = checklist.add_subparsers(dest="checklist_command", required=True, metavar="{validate}",
+    what = checklist.add_subparsers(dest="checklist_command", required=True, metavar="{validate,load}",
                                     parser_class=one_line_errors(type(checklist)))
     validate = what.add_parser("validate", help="check a template file and list every problem in it",
                                description=VALIDATE_DESCRIPTION)
     validate.add_argument("file", metavar="FILE", help="a checklist template, .yaml or .yml")
+    load = what.add_parser("load", help="give one board its own version of a checklist from a template file",
+                           description="Check a template file and give one board its own version of it: the board's "
+                                       "rounds then use it instead of the shipped template with the same id. A "
+                                       "version once loaded can't be replaced; raise the version to change it.")
+    load.add_argument("file", metavar="FILE", help="a checklist template, .yaml or .yml")
+    load.add_argument("--board", required=True, help="the board's name")
+    load.add_argument("--by", default="collab-bot", help="who is loading it, for the audit log (a Slack user id)")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -43,4 +50,30 @@ def main(args: argparse.Namespace) -> int:
     questions = len(template.questions())
     print(f"{args.file}: ok ({template.title}, version {template.version}: {plural(len(template.areas), 'area')}, "
           f"{plural(questions, 'question')})")
+    return 0
+
+
+def load(settings, args: argparse.Namespace) -> int:
+    """`collab-bot checklist load FILE --board NAME`: check the file, then keep it as the board's own version."""
+    from bot.app import make_database
+    from bot.checklist_files import TemplateFileError, UnreadableTemplate
+    from bot.cli_checks import CommandError
+    from bot.clock import SystemClock
+    from bot.domain.errors import DomainError
+    from bot.services.checklist_templates import load_for_board
+
+    try:
+        template = load_for_board(make_database(settings), board_name=args.board, path=args.file, actor=args.by,
+                                  now=SystemClock().now())
+    except UnreadableTemplate as exc:
+        raise CommandError(exc.lines[0], status=2) from None
+    except TemplateFileError as exc:
+        for line in exc.lines:
+            print(line)
+        print(f"{args.file}: not loaded")
+        return 1
+    except DomainError as exc:
+        print(f"collab-bot: {exc.message}")
+        return 1
+    print(f"{args.board} now runs {template.title}, version {template.version}, from {args.file}")
     return 0

@@ -93,7 +93,8 @@ class Template:
 
     def question(self, question_id: str) -> Question:
         """The question with this id; NotFound when the template has none."""
-        return self.area_of(question_id).questions[self.position(question_id)[2] - 1]
+        area_number, _, number, _ = self.position(question_id)
+        return self.areas[area_number - 1].questions[number - 1]
 
     def area_of(self, question_id: str) -> Area:
         """The area holding this question; NotFound when the template has none."""

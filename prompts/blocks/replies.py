@@ -49,6 +49,7 @@ HELP_LINES = [
     ("/collab checklist open [template] [closes <date>]", "open a round for the whole board (chair or secretary)"),
     ("/collab checklist close [template]", "close the board's round and post its report (chair or secretary)"),
     ("/collab report [template]", "post the report of the board's latest round, with a chart"),
+    ("/collab actions", "the board's open actions, their owners and due dates; the owner marks one done"),
     ("/collab escalations", "sign-off requests you must answer, and those waiting on others"),
     ("/collab review-delegated", "decisions taken under delegation that await the board's review"),
 ]

@@ -26,6 +26,7 @@ from prompts.blocks.digest import digest_message
 from prompts.ids.checklists import ChecklistAction, ChecklistBlock, ChecklistCallback
 from storage.models import AuditEventRow
 from storage.models_checklists import ActionRow
+from storage.uow import AlreadyHandled
 from tests.integration.test_boards import CHAIR, CHANNEL, TEAM, make_board
 from tests.integration.test_escalation_races import run_together
 from tests.integration.test_proposals import seat
@@ -86,8 +87,8 @@ def submit(db, body, key="view:V1") -> dict:
     answered, d = {}, deps(db, key)
     try:
         listeners.submit_action(lambda **kwargs: answered.update(kwargs), body, {"deps": d})
-    except DomainError as error:
-        return json.loads(answer(error, body=body, deps=d).body)
+    except (DomainError, AlreadyHandled) as error:
+        return json.loads(answer(error, body=body, deps=d).body or "{}")
     return answered
 
 

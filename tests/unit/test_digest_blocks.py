@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from bot.domain.boards import Board, BoardKind, CollaborationType, DecisionRule
 from bot.domain.decisions import Outcome
-from bot.domain.digest import Decided, Digest, DueReview, OpenPoll
+from bot.domain.digest import Decided, Digest, DueReview, OpenAction, OpenPoll
 from prompts.blocks.digest import digest_message
 
 NOW = datetime(2026, 11, 30, 9, 0)
@@ -24,7 +24,9 @@ def busy(items: int, *, secret: bool = False) -> Digest:
                       () if secret else tuple(f"U{n:08d}" for n in range(300)), 300, secret) for i in range(items)]
     decided = [Decided(f"CB-2026-{i:03d}", f"{LONG} {i}", Outcome.AGREED, f"2.{i:06d}") for i in range(items)]
     reviews = [DueReview(f"{LONG} review {i}", NOW + timedelta(days=i % 7)) for i in range(items)]
-    return Digest(board(), date(2026, 11, 30), polls, polls[: items // 2], decided, reviews)
+    actions = [OpenAction(f"Action {i}: {LONG}", f"UOWNER{i}", date(2026, 11, 16) + timedelta(days=i), i < 14)
+               for i in range(items)]
+    return Digest(board(), date(2026, 11, 30), polls, polls[: items // 2], decided, reviews, actions)
 
 
 def test_a_digest_with_200_items_of_each_kind_stays_within_block_kit_limits():
@@ -52,3 +54,14 @@ def test_an_empty_week_says_so_plainly():
     quiet = Digest(board(), date(2026, 11, 30), [], [], [], [])
     text = json.dumps(digest_message(quiet))
     assert "No polls are open." in text and "No decisions last week." in text
+
+
+def test_the_digest_counts_open_and_overdue_actions_and_shows_the_first_few():
+    text = json.dumps(digest_message(busy(200)))
+    assert "Open actions (200, 14 overdue)" in text and "195 more" in text and "/collab actions" in text
+    assert text.index("Action 0:") < text.index("Action 4:") and "Action 5:" not in text
+    assert "200 open actions (14 overdue)" in digest_message(busy(200))["text"]
+
+
+def test_a_week_with_no_open_actions_says_so():
+    assert "No open actions." in json.dumps(digest_message(Digest(board(), date(2026, 11, 30), [], [], [], [])))
