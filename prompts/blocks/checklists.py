@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.domain.checklists import Template
 from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
@@ -16,6 +15,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain import assessment as sa
+from bot.domain.checklists import Template
 from bot.domain.rounds import EVIDENCE_LIMIT, NOTE_LIMIT
 from bot.domain.text import cut, escape
 from prompts.blocks.common import context, header, message, section
