@@ -8,7 +8,6 @@ from datetime import datetime, time
 from slack_bolt import App
 
 from bot.domain import commands_checklists as k
-from bot.domain.errors import InvalidValue
 from bot.services import checklists, rounds
 from handlers import parse
 from handlers.deps import Deps, deps_of
@@ -124,7 +123,8 @@ def submit_text(ack, body: dict, context) -> None:
         values = {block[len(prefix):]: field(view, block) for block in (view.get("state") or {}).get("values", {})
                   if block.startswith(prefix)}
         if not any(values.values()):
-            raise InvalidValue("Choose at least one answer.", field="area")
+            ack(response_action="update", view=notice_view(replies.nothing_chosen()))
+            return
         step = checklists.answer_area(deps.db, values=values, reply_to=reply_to, **common)
     else:
         block = ChecklistBlock.NOTE if callback == ChecklistCallback.NOTE else ChecklistBlock.EVIDENCE

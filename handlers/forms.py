@@ -179,6 +179,8 @@ FORMS = {
         "user": DelegationBlock.MEMBER, "category": DelegationBlock.CATEGORY, "limit": DelegationBlock.LIMIT,
         "valid_from": DelegationBlock.VALID_FROM, "from": DelegationBlock.VALID_FROM,
         "valid_until": DelegationBlock.VALID_UNTIL, "until": DelegationBlock.VALID_UNTIL}),
+    ChecklistCallback.NOTE: Form(ChecklistBlock.NOTE, {"note": ChecklistBlock.NOTE}),
+    ChecklistCallback.EVIDENCE: Form(ChecklistBlock.EVIDENCE, {"evidence": ChecklistBlock.EVIDENCE}),
     DelegationCallback.ANSWER: Form(DelegationBlock.COMMENT, {"comment": DelegationBlock.COMMENT}),
     ScheduleCallback.ADD_REVIEW: Form(S.REVIEW_TITLE, {
         "kind": S.REVIEW_KIND, "title": S.REVIEW_TITLE, "starts_on": S.STARTS_ON, "recurrence": S.RECURRENCE,

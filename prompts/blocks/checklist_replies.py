@@ -43,3 +43,8 @@ def report_requested(r: Round) -> dict:
 def saved(step: Step) -> dict:
     """A note, evidence link or area saved from a form."""
     return _reply("Saved. The question in my DM shows it now.")
+
+
+def nothing_chosen() -> dict:
+    """The area form sent with no answer chosen."""
+    return _reply("No answers were chosen, so nothing was saved.")
