@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from handlers import (
+    actions,
     chains,
     checklists,
     commands,
@@ -27,5 +28,5 @@ def register_all(app: App, base: Deps) -> None:
     deps.register(app, base)
     errors.register(app)
     for surface in (commands, setup, home, proposals, votes, poll_admin, schedules, escalations,
-                    chains, scheme, checklists):
+                    chains, scheme, checklists, actions):
         surface.register(app)

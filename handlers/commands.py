@@ -13,6 +13,7 @@ from bot.domain.proposals import default_closing, ensure_can_propose
 from bot.services import boards, polls, proposals, reviews, schedules
 from bot.services.checklist_templates import checklist_titles
 from handlers import parse
+from handlers.actions import run_actions
 from handlers.checklists import run_checklists
 from handlers.deps import Deps, deps_of
 from handlers.forms import open_modal
@@ -37,6 +38,8 @@ def run(cmd: c.Command, at: Where, *, deps: Deps, client) -> dict | None:
     db, where, now = deps.db, {"team_id": at.team_id, "channel_id": at.channel_id}, deps.clock.now()
     if isinstance(cmd, d.DelegationCommand):
         return run_delegation(cmd, at, deps=deps, client=client)
+    if isinstance(cmd, k.Actions):
+        return run_actions(at, deps=deps)
     if isinstance(cmd, k.ChecklistCommand):
         return run_checklists(cmd, at, deps=deps)
     match cmd:

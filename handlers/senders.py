@@ -18,6 +18,7 @@ from bot.domain.proposals import InterestDecision, Status
 from bot.domain.reviews import ReviewKind
 from bot.services import boards, chains, digests, escalations, polls, reviews, rounds, schedules
 from handlers.notices import deliver, render, webhook
+from handlers.senders_actions import action_senders
 from handlers.senders_checklists import checklist_senders
 from prompts.blocks.chains import delegated_blocks
 from prompts.blocks.common import section
@@ -168,6 +169,7 @@ def senders(client: WebClient, db: Database, clock: Clock) -> dict[str, Sender]:
 
     return {
         **checklist_senders(client, db, clock),
+        **action_senders(client, db, clock),
         Kind.ESCALATION_ASK: Sender("chat.postMessage", ask_approver),
         Kind.ESCALATION_DUE: Sender("database", escalation_due),
         Kind.POLL_REMIND: Sender("database", remind),
