@@ -3,6 +3,7 @@ and the collaboration-type selector."""
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from bot.checklist_files import shipped_templates
@@ -82,3 +83,41 @@ def test_any_member_runs_the_selector_and_gets_a_recommendation_with_reasons(bot
         message = answer(bot_server, message, options[0], user=member, team=team)
     assert "Recommendation:" in reply_text(message) and "arrangements" in reply_text(message)
     assert "not how committed the partners are" in reply_text(message)
+
+
+def test_an_action_from_a_gap_comes_due_and_its_owner_is_reminded_once(bot_server, team, channel):
+    from datetime import date, timedelta
+
+    from prompts.ids import INPUT
+    from prompts.ids.checklists import ChecklistBlock
+    from tests.e2e import payloads
+    from tests.e2e.flows import submit_view
+    from tests.e2e.test_schedules import make_due
+
+    owner = fresh("UOWN")
+    board_with_members(bot_server, team=team, channel=channel, members={owner: "member"})
+    said(bot_server, "checklist open", team=team, channel=channel)
+    said(bot_server, "checklist", team=team, channel=channel, user=owner)
+    answer(bot_server, dm_question(bot_server, owner), "No", user=owner, team=team)
+    said(bot_server, "checklist close", team=team, channel=channel)
+    [report] = posted(bot_server, channel, "round 1 report")
+    gap = next(b["accessory"] for b in report["blocks"] if (b.get("accessory") or {}).get("action_id")
+               == ChecklistAction.CREATE_ACTION.value)
+    trigger = f"{uuid.uuid4().hex}"
+    body, ctype = payloads.block_action(gap["action_id"], gap["value"], user_id=CHAIR, channel_id=channel,
+                                        team_id=team, block_id="gap", response_url=bot_server.fake.new_response_url(),
+                                        trigger_id=trigger)
+    assert bot_server.post(body, ctype).status == 200
+    [opened] = bot_server.sent("views.open", trigger_id=trigger)
+    due = (date.today() + timedelta(days=21)).isoformat()
+    values = {ChecklistBlock.ACTION_TITLE.value: {INPUT: payloads.plain_value("Agree a scheme of delegation")},
+              ChecklistBlock.ACTION_OWNER.value: {INPUT: {"type": "users_select", "selected_user": owner}},
+              ChecklistBlock.ACTION_DUE.value: {INPUT: {"type": "datepicker", "selected_date": due}}}
+    assert submit_view(bot_server, opened.response["view"], values, user=CHAIR, team=team).status == 200
+    assert "Agree a scheme of delegation" in said(bot_server, "actions", team=team, channel=channel)
+    assert make_due(bot_server, "kind = 'action.remind'") >= 1
+    reminded = posted(bot_server, owner, "Reminder: *Agree a scheme of delegation*")
+    assert len(reminded) == 1
+    make_due(bot_server, "kind = 'action.remind'")  # nothing pending is left for it: the job ran once
+    time.sleep(1.5)
+    assert len(posted(bot_server, owner, "Reminder: *Agree a scheme of delegation*")) == 1, "reminded once"
