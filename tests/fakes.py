@@ -253,7 +253,8 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.audit, self.outbox = FakeAudit(s), FakeOutbox(s)
         self.authorities, self.chains, self.deputies = fd.FakeAuthorities(s), fd.FakeChains(s), fd.FakeDeputies(s)
         self.escalations, self.delegated = fd.FakeEscalations(s), fd.FakeDelegated(s)
-        self.category_rules, self.actions = fd.FakeCategoryRules(s), fc.FakeActions(s)
+        self.category_rules, self.boards = fd.FakeCategoryRules(s), fc.ChecklistBoards(self.boards)
+        self.checklist_rounds, self.checklist_answers, self.checklist_templates, self.actions = fc.repositories(s)
         return self
 
     def _commit(self) -> None:
