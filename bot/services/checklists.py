@@ -40,6 +40,17 @@ def _step(uow: AbstractUnitOfWork, r: rd.Round, template: Template, user_id: str
     return Step(r, template, question, answers)
 
 
+def _begin(uow: AbstractUnitOfWork, r: rd.Round, template: Template, *, team_id: str, user_id: str,
+           now: datetime) -> Step:
+    """Note that the member has begun, and DM them the first unanswered question."""
+    uow.checklist_answers.start(r.id, respondent(uow, template, r.id, user_id), at=now)
+    step = _step(uow, r, template, user_id)
+    uow.record(Notice(now, Route(team_id, user_id), "checklist.question",
+                      {"round": r.id, "question": step.question.id if step.question else None},
+                      key=f"checklist:{r.id}:{user_id}:{now.isoformat()}"))
+    return step
+
+
 def _board_round(uow: AbstractUnitOfWork, round_id: int, team_id: str) -> tuple[rd.Round, Board, Template]:
     r = uow.checklist_rounds.get(round_id)
     board = uow.boards.get(r.board_id) if r else None
@@ -63,11 +74,7 @@ def start(db: Database, *, team_id: str, channel_id: str, user_id: str, template
         if r is None:
             r = rd.Round(None, board.id, template.id, template.version, True, user_id, now)
             r.id = uow.checklist_rounds.add(r)
-        uow.checklist_answers.start(r.id, respondent(uow, template, r.id, user_id), at=now)
-        step = _step(uow, r, template, user_id)
-        uow.record(Notice(now, Route(team_id, user_id), "checklist.question",
-                          {"round": r.id, "question": step.question.id if step.question else None},
-                          key=f"checklist:{r.id}:{user_id}:{now.isoformat()}"))
+        step = _begin(uow, r, template, team_id=team_id, user_id=user_id, now=now)
         uow.commit()
         return replace(step, board_name=board.name)
 
@@ -157,11 +164,7 @@ def resume(db: Database, *, team_id: str, round_id: int, user_id: str, now: date
         r, board, template = _board_round(uow, round_id, team_id)
         rd.ensure_member(board, user_id)
         r.ensure_open()
-        uow.checklist_answers.start(r.id, respondent(uow, template, r.id, user_id), at=now)
-        step = _step(uow, r, template, user_id)
-        uow.record(Notice(now, Route(team_id, user_id), "checklist.question",
-                          {"round": r.id, "question": step.question.id if step.question else None},
-                          key=f"checklist:{r.id}:{user_id}:{now.isoformat()}"))
+        step = _begin(uow, r, template, team_id=team_id, user_id=user_id, now=now)
         uow.commit()
         return step
 
