@@ -31,7 +31,7 @@ def _step(uow: AbstractUnitOfWork, r: rd.Round, template: Template, user_id: str
     answered = {q for q, a in answers.items() if a.value}
     if direction == "back" and at:
         question = sa.previous_question(template, at)
-    elif direction == "skip" and at:
+    elif direction in ("skip", "next") and at:
         question = sa.next_question(template, answered, after=at)
     elif direction == "here" and at:
         question = template.question(at)
@@ -74,6 +74,7 @@ def start(db: Database, *, team_id: str, channel_id: str, user_id: str, template
         if r is None:
             r = rd.Round(None, board.id, template.id, template.version, True, user_id, now)
             r.id = uow.checklist_rounds.add(r)
+        template = template_for(uow, board.id, r.template_id, r.version)  # the version the round was opened on
         step = _begin(uow, r, template, team_id=team_id, user_id=user_id, now=now)
         uow.commit()
         return replace(step, board_name=board.name)
@@ -132,13 +133,20 @@ def answer(db: Database, *, team_id: str, round_id: int, user_id: str, question_
 
 def answer_area(db: Database, *, team_id: str, round_id: int, user_id: str, values: dict[str, str],
                 now: datetime, reply_to: Route | None = None) -> Step:
-    """Save a whole area's answers from one form; the DM then shows the next unanswered question."""
-    chosen = [(q, v) for q, v in values.items() if v]
-    step = None
-    for n, (question_id, value) in enumerate(chosen, start=1):
-        step = answer(db, team_id=team_id, round_id=round_id, user_id=user_id, question_id=question_id,
-                      value=value, now=now, reply_to=reply_to if n == len(chosen) else None)
-    return step or show(db, team_id=team_id, round_id=round_id, user_id=user_id, question_id=None)
+    """Save a whole area's answers from one form; the DM then shows the first question still unanswered."""
+    for question_id, value in values.items():
+        if value:
+            answer(db, team_id=team_id, round_id=round_id, user_id=user_id, question_id=question_id, value=value,
+                   now=now)
+    with db.uow() as uow:
+        r, _, template = _board_round(uow, round_id, team_id)
+        step = _step(uow, r, template, user_id)
+        if reply_to is not None and reply_to.response_url:
+            uow.record(Replaced(now, reply_to, "checklist.question", {
+                "round": r.id, "question": step.question.id if step.question else None},
+                key=f"checklist:{r.id}:{user_id}:area:{now.isoformat()}"))
+            uow.commit()
+        return step
 
 
 def move(db: Database, *, team_id: str, round_id: int, user_id: str, question_id: str, direction: str,
@@ -177,8 +185,10 @@ def apply_recommendation(db: Database, *, team_id: str, round_id: int, actor: st
         ensure_chair(board, actor, doing="change the board's collaboration type")
         if template.kind != "selector":
             raise InvalidValue("Only the collaboration-type selector recommends a type.")
-        advice = sa.recommend(template, [a for a in uow.checklist_answers.of(
-            r.id, respondent(uow, template, r.id, actor)) if a.value])
+        given = [a for a in uow.checklist_answers.of(r.id, respondent(uow, template, r.id, actor)) if a.value]
+        if not given:
+            raise InvalidValue("Answer the selector's questions yourself first; the recommendation comes from them.")
+        advice = sa.recommend(template, given)
         kind = CollaborationType(advice.kind)
         if kind is not board.collaboration_type:
             uow.boards.set_collaboration_type(board.id, kind)
