@@ -238,6 +238,13 @@ def _who_to_tell(uow: UnitOfWork, kind: str, payload: dict, error: str) -> tuple
         if chair is not None:
             return Route(board.team_id, chair), delivery_failed(
                 f"the request for {e.organisation}'s sign-off", proposal.title, proposal.channel_id, error)
+    if kind in (Kind.REPORT_POST, Kind.REPORT_CHART):
+        r = uow.checklist_rounds.get(payload["round"])
+        board = uow.boards.get(r.board_id) if r else None
+        chair = next((m.user_id for m in board.managers()), None) if board else None
+        if chair is not None:
+            what = "the checklist report" if kind == Kind.REPORT_POST else "the checklist report's chart"
+            return Route(board.team_id, chair), delivery_failed(what, r.template_id, board.channel_id, error)
     if kind == Kind.DIGEST:
         board = uow.boards.get(payload["board"])
         chair = next((m.user_id for m in board.managers()), None) if board else None

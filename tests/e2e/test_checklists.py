@@ -121,3 +121,17 @@ def test_an_action_from_a_gap_comes_due_and_its_owner_is_reminded_once(bot_serve
     make_due(bot_server, "kind = 'action.remind'")  # nothing pending is left for it: the job ran once
     time.sleep(1.5)
     assert len(posted(bot_server, owner, "Reminder: *Agree a scheme of delegation*")) == 1, "reminded once"
+
+
+def test_a_report_slack_will_not_post_is_told_to_the_chair(bot_server, team, channel):
+    from tests.e2e.test_truthful_errors import announced, told
+
+    member = fresh("UREP")
+    board_with_members(bot_server, team=team, channel=channel, members={member: "member"})
+    announced(bot_server, channel)
+    said(bot_server, "checklist open pulse-check", team=team, channel=channel)
+    bot_server.fake.fail_next("chat.postMessage", status=200, error="channel_not_found", channel=channel)
+    said(bot_server, "checklist close pulse-check", team=team, channel=channel)
+    text = told(bot_server, CHAIR, CHAIR,
+                containing=f"couldn't post the checklist report for *pulse-check* in <#{channel}>")
+    assert "channel_not_found" in text
