@@ -10,7 +10,8 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.domain.checklists import InvalidTemplate, Template, TemplateError, parse_template
+from bot.domain.checklists import Template
+from bot.domain.template_rules import InvalidTemplate, TemplateError, parse_template
 
 SHIPPED = ("board_diagnostic.yaml", "collaboration_type.yaml", "governance_enablers.yaml", "pulse_check.yaml")
 _SEGMENT = re.compile(r"\[(\d+)\]|([^.\[\]]+)")

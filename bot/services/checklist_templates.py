@@ -8,8 +8,9 @@ from pathlib import Path
 import yaml
 
 from bot.checklist_files import load_template, shipped_templates
-from bot.domain.checklists import Template, parse_template
+from bot.domain.checklists import Template
 from bot.domain.errors import Conflict, NotFound
+from bot.domain.template_rules import parse_template
 from storage.uow import AbstractUnitOfWork, Database
 
 DEFAULT_TEMPLATE = "board-diagnostic"

@@ -17,14 +17,8 @@ from bot.checklist_files import (
     template_from_text,
 )
 from bot.domain.assessment import Answer, recommend
-from bot.domain.checklists import (
-    KINDS,
-    TYPES,
-    InvalidTemplate,
-    Template,
-    TemplateError,
-    parse_template,
-)
+from bot.domain.checklists import KINDS, TYPES, Template
+from bot.domain.template_rules import InvalidTemplate, TemplateError, parse_template
 from bot.domain.errors import NotFound
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
