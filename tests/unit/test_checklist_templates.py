@@ -18,8 +18,8 @@ from bot.checklist_files import (
 )
 from bot.domain.assessment import Answer, recommend
 from bot.domain.checklists import KINDS, TYPES, Template
-from bot.domain.template_rules import InvalidTemplate, TemplateError, parse_template
 from bot.domain.errors import NotFound
+from bot.domain.template_rules import InvalidTemplate, TemplateError, parse_template
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
