@@ -8,36 +8,27 @@ from datetime import date, datetime
 
 import pytest
 
-from bot.domain.boards import BoardKind, CollaborationType, DecisionRule, Role
 from bot.domain.effects import Kind
 from bot.domain.errors import Conflict, InvalidValue, NotAllowed, NotFound
 from bot.domain.events import Route
 from bot.domain.jobs import ClaimedJob, Job
 from bot.domain.schedule import WorkingCalendar
-from bot.services import actions, boards
+from bot.services import actions
 from handlers.forms import inline_errors
 from handlers.notices import render
 from handlers.senders_actions import action_senders
 from prompts.blocks.actions import action_list, suggested_title
 from prompts.ids.checklists import ChecklistAction, ChecklistBlock, ChecklistCallback
 from tests.fakes import FakeDatabase
+from tests.unit.board_on_fakes import CHAIR, CHANNEL, SECRETARY, TEAM, four_member_board
 
 NOW = datetime(2026, 11, 30, 10, 0)  # a Monday, in GMT
-TEAM, CHANNEL, CHAIR, SECRETARY = "T1", "C1", "UCHAIR", "USEC"
 HOOK = "https://hooks.example/actions"
 
 
 @pytest.fixture
 def db() -> FakeDatabase:
-    db = FakeDatabase(NOW)
-    boards.setup_board(db, team_id=TEAM, channel_id=CHANNEL, actor=CHAIR, name="North Finance Network",
-                       kind=BoardKind.PEER_NETWORK, collaboration_type=CollaborationType.INFORMAL,
-                       timezone="Europe/London", default_rule=DecisionRule.CONSENSUS, organisation="Leeds",
-                       role=Role.CHAIR, now=NOW)
-    for user, role in (("U2", Role.MEMBER), ("U3", Role.MEMBER), (SECRETARY, Role.SECRETARY)):
-        boards.add_member(db, team_id=TEAM, channel_id=CHANNEL, actor=CHAIR, user_id=user, organisation="Leeds",
-                          role=role, now=NOW)
-    return db
+    return four_member_board(NOW)
 
 
 def create(db, *, actor=CHAIR, title="Agree a data sharing protocol", owner="U2", due_on=date(2026, 12, 28),

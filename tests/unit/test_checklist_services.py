@@ -8,17 +8,17 @@ from datetime import datetime, timedelta
 import pytest
 
 from bot.checklist_files import shipped_paths, shipped_templates
-from bot.domain.boards import BoardKind, CollaborationType, DecisionRule, Role
+from bot.domain.boards import CollaborationType
 from bot.domain.effects import Kind
 from bot.domain.errors import Conflict, InvalidValue, NotAllowed
 from bot.domain.events import Route
 from bot.services import boards, checklists, rounds
 from bot.services.checklist_templates import load_for_board
 from tests.fakes import FakeDatabase
+from tests.unit.board_on_fakes import CHAIR, CHANNEL, SECRETARY, TEAM, four_member_board
 
 NOW = datetime(2026, 11, 30, 10, 0)
 LATER = NOW + timedelta(hours=2)
-TEAM, CHANNEL, CHAIR, SECRETARY = "T1", "C1", "UCHAIR", "USEC"
 MEMBERS = (CHAIR, "U2", "U3", SECRETARY)
 HOOK = "https://hooks.example/checklist"
 DIAGNOSTIC, PULSE, SELECTOR = "board-diagnostic", "pulse-check", "collaboration-type"
@@ -27,15 +27,7 @@ DIAGNOSTIC, PULSE, SELECTOR = "board-diagnostic", "pulse-check", "collaboration-
 @pytest.fixture
 def db() -> FakeDatabase:
     """An informal board: the chair, two members and a secretary, all for Leeds. No round is open."""
-    db = FakeDatabase(NOW)
-    boards.setup_board(db, team_id=TEAM, channel_id=CHANNEL, actor=CHAIR, name="North Finance Network",
-                       kind=BoardKind.PEER_NETWORK, collaboration_type=CollaborationType.INFORMAL,
-                       timezone="Europe/London", default_rule=DecisionRule.CONSENSUS, organisation="Leeds",
-                       role=Role.CHAIR, now=NOW)
-    for user, role in (("U2", Role.MEMBER), ("U3", Role.MEMBER), (SECRETARY, Role.SECRETARY)):
-        boards.add_member(db, team_id=TEAM, channel_id=CHANNEL, actor=CHAIR, user_id=user, organisation="Leeds",
-                          role=role, now=NOW)
-    return db
+    return four_member_board(NOW)
 
 
 def questions(template_id: str) -> list[str]:
