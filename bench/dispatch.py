@@ -1,8 +1,9 @@
 """Benchmark the outbox dispatcher: `python -m bench.dispatch [--database-url URL] [--jobs N] [--boards B]`.
 
 Puts N due jobs, each one chat.postMessage, in one PostgreSQL database (a throwaway schema), then has two worker
-processes, each running a Dispatcher, drain them against the fake Slack Web API running in this process. Two
-scenarios: the fake answering at once, and the fake answering 5% of calls 429 (Retry-After 1) and 2% 500.
+processes, each running a Dispatcher, drain them against the fake Slack Web API running in this process. Three
+scenarios: the fake answering at once; the fake answering 5% of calls 429 (Retry-After 1) and 2% 500; and (`--only
+slow --jobs 1000`) the fake answering 5% of posts after the client's timeout, though it posted them.
 
 The mix: most of what the bot sends is direct messages (vote receipts, reminders to members who have not voted,
 escalation requests, review reminders), each to one person; board channels get fewer posts (polls, outcomes,
@@ -57,6 +58,8 @@ class Figures:
     calls: Counter
     busiest: int  # most messages accepted for one channel in any 1-second window
     closest: float  # the shortest time between two messages accepted for one channel
+    slow: int = 0  # posts answered after the client's timeout (posted all the same)
+    duplicated: tuple[int, int] = (0, 0)  # jobs posted more than once: (channel posts, DMs)
 
 
 def fresh_schema(url: str) -> tuple[str, callable]:
@@ -97,7 +100,12 @@ def unfinished(db: Database) -> tuple[int, int]:
     return rows.get("pending", 0) + rows.get("running", 0), rows.get("failed", 0)
 
 
-def scenario(name: str, args, *, share_429: float, share_500: float) -> Figures:
+def posted_per_job(fake: FakeSlack, todo: list[Job]) -> Counter:
+    """How many messages each job's text is in, read from the conversations themselves (slow answers included)."""
+    return Counter(m["text"] for place in {job.channel for job in todo} for m in fake.history(place))
+
+
+def scenario(name: str, args, *, share_429: float, share_500: float, share_slow: float = 0.0) -> Figures:
     """Run one scenario on a fresh schema and measure it."""
     url, drop = fresh_schema(args.database_url)
     engine = make_engine(url)
@@ -109,6 +117,8 @@ def scenario(name: str, args, *, share_429: float, share_500: float) -> Figures:
                 fake.fail_randomly("chat.postMessage", share=share_429, status=429, retry_after=1, seed=args.seed)
             if share_500:
                 fake.fail_randomly("chat.postMessage", share=share_500, status=500)
+            if share_slow:
+                fake.answer_slowly("chat.postMessage", share=share_slow, seconds=args.slow_seconds, seed=args.seed)
             workers = [start_worker(url, fake.api_url, args, n) for n in range(2)]
             try:
                 todo = jobs(args.jobs, boards=args.boards, members=args.members, channel_share=args.channel_share,
@@ -132,10 +142,14 @@ def scenario(name: str, args, *, share_429: float, share_500: float) -> Figures:
                     worker.wait(60)
             ok = fake.calls("chat.postMessage", ok_only=True)
             every = fake.calls("chat.postMessage")
-        sent = Counter(call.params.get("text") for call in ok)
+            sent = posted_per_job(fake, todo)
+        twice = {text for text, n in sent.items() if n > 1}
+        where = {job.key: job.channel for job in todo}
+        duplicated = (sum(1 for t in twice if where[t].startswith("C")), sum(1 for t in twice if where[t][0] in "UD"))
+        slow = sum(1 for call in every if call.late >= args.timeout)
         return Figures(name, len(todo), drain, len(sent), sum(n - 1 for n in sent.values()),
                        sum(1 for job in todo if job.key not in sent), unfinished(db)[1],
-                       Counter(call.status for call in every), *pacing(ok))
+                       Counter(call.status for call in every), *pacing(ok), slow, duplicated)
     finally:
         engine.dispose()
         drop()
@@ -144,7 +158,8 @@ def scenario(name: str, args, *, share_429: float, share_500: float) -> Figures:
 def start_worker(url: str, api_url: str, args, number: int) -> subprocess.Popen:
     """A worker process running one Dispatcher; it stops when its stdin closes."""
     command = [sys.executable, "-m", "bench.dispatch", "--worker", "--database-url", url, "--api-url", api_url,
-               "--threads", str(args.threads), "--batch", str(args.batch), "--owner", f"worker-{number}"]
+               "--threads", str(args.threads), "--batch", str(args.batch), "--owner", f"worker-{number}",
+               "--timeout", str(args.timeout)] + (["--without-lookup"] if args.without_lookup else [])
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                cwd=Path(__file__).resolve().parent.parent)
     assert process.stdout.readline().strip() == "ready", "a worker did not start"
@@ -156,7 +171,10 @@ def worker(args) -> int:
     from bot.dispatch import Dispatcher, Sender, dispatch_client
 
     logging.getLogger("collab_bot.dispatch").setLevel(logging.ERROR)  # the figures count the failures
-    client = dispatch_client(token=TOKEN, base_url=args.api_url)
+    client = dispatch_client(token=TOKEN, base_url=args.api_url, timeout=args.timeout)
+    if args.without_lookup:  # for comparison: a plain client, posting again whatever an earlier try did
+        from slack_sdk import WebClient
+        client = WebClient(token=TOKEN, base_url=args.api_url, timeout=args.timeout, retry_handlers=[])
 
     def post(claimed):
         answer = client.chat_postMessage(channel=claimed.job.channel, text=claimed.job.payload["text"])
@@ -186,6 +204,10 @@ def report(figures: Figures, *, drain_target: float | None) -> None:
     print(f"  busiest channel {figures.busiest:8d}     messages in any one second (pacing: about 1); "
           f"closest two {figures.closest:.2f} s apart")
     print(f"  Slack answers   {json.dumps(dict(sorted(figures.calls.items())))}  (HTTP status: calls)")
+    if figures.slow:
+        print(f"  slow answers    {figures.slow:8d}     posted, but answered after the client's timeout")
+        print(f"  posted twice    {figures.duplicated[0]:8d}     channel posts, {figures.duplicated[1]} DMs "
+              f"(target 0: {mark(figures.duplicated == (0, 0))})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -199,7 +221,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=8, help="sending threads per worker (default 8)")
     parser.add_argument("--batch", type=int, default=32, help="jobs claimed at once (default 32)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--only", choices=["clean", "faults"], help="run one scenario")
+    parser.add_argument("--only", choices=["clean", "faults", "slow"], help="run one scenario")
+    parser.add_argument("--slow", type=float, default=0.05,
+                        help="share of posts answered late in the slow scenario (default 0.05)")
+    parser.add_argument("--slow-seconds", type=float, default=12.0,
+                        help="how late a slow answer comes (default 12)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="the client's timeout, seconds (default 10)")
+    parser.add_argument("--without-lookup", action="store_true",
+                        help="send with a plain WebClient that never looks for an earlier try's post (to compare)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--api-url", help=argparse.SUPPRESS)
     parser.add_argument("--owner", help=argparse.SUPPRESS)
@@ -217,6 +246,11 @@ def main(argv: list[str] | None = None) -> int:
         faults = scenario("5% answered 429 (Retry-After 1), 2% answered 500", args, share_429=0.05, share_500=0.02)
         report(faults, drain_target=None)
         good &= faults.duplicates == faults.missed == 0
+    if args.only in (None, "slow"):
+        slow = scenario(f"{args.slow:.0%} answered after {args.slow_seconds:g} s (client timeout {args.timeout:g} s)",
+                        args, share_429=0, share_500=0, share_slow=args.slow)
+        report(slow, drain_target=None)
+        good &= slow.duplicates == slow.missed == 0
     return 0 if good else 1
 
 

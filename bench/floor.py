@@ -14,7 +14,8 @@ import re
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.server import gated, run_server, server_options
+from bot.gate import Answer
+from bot.server import gated, run_server, server_options, with_health
 
 
 def ack_only(ack) -> None:
@@ -32,18 +33,11 @@ def bare_app(secret: str, token: str, api_url: str) -> App:
     return app
 
 
-def floor_wsgi():
-    """The floor's WSGI app: `GET /healthz` answers at once; everything else passes the gate to the bare app."""
+def floor_app():
+    """The floor's ASGI app: `GET /healthz` answers at once; everything else passes the gate to the bare app."""
     secret = os.environ["SLACK_SIGNING_SECRET"]
     gate = gated(bare_app(secret, os.environ["SLACK_BOT_TOKEN"], os.environ["SLACK_API_URL"]), secret)
-
-    def wsgi(environ, start_response):
-        if environ.get("PATH_INFO") == "/healthz":
-            start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "3")])
-            return [b"ok\n"]
-        return gate(environ, start_response)
-
-    return wsgi
+    return with_health(gate, lambda: Answer(200, [("content-type", "text/plain")], b"ok\n"))
 
 
 def main() -> None:
@@ -55,7 +49,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
-    run_server(floor_wsgi, server_options(host=args.host, port=args.port, workers=args.workers,
+    run_server(floor_app, server_options(host=args.host, port=args.port, workers=args.workers,
                                           threads=args.threads))
 
 

@@ -13,6 +13,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.clock import Clock, SystemClock
+from bot.dispatch import dispatch_client
 from bot.keys import audit_key
 from bot.scheduler import start_background
 from bot.settings import Settings
@@ -42,7 +43,7 @@ def make_client(settings: Settings) -> WebClient:
 def make_dispatch_client(settings: Settings) -> WebClient:
     """A WebClient for the dispatcher: it retries 429s and 5xx itself, per job, so this client never sleeps."""
     token = settings.SLACK_BOT_TOKEN.get_secret_value() if settings.SLACK_BOT_TOKEN else None
-    return WebClient(token=token, base_url=settings.SLACK_API_URL, timeout=10, retry_handlers=[])
+    return dispatch_client(token=token, base_url=settings.SLACK_API_URL)
 
 
 def make_database(settings: Settings, *, clock: Clock | None = None) -> Database:

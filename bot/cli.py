@@ -36,6 +36,7 @@ SETTINGS_USED = {
     "audit head": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
     "export decisions": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
     "export checklist": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
+    "export actions": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
     "authority import": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
     "authority export": ("DATABASE_URL naming an existing collab-bot database", f"{AUDIT_KEY}, LOG_LEVEL"),
     "checklist validate": ("nothing", "LOG_LEVEL"),
@@ -101,7 +102,7 @@ def _upgrade(settings: Settings) -> None:
     from storage.db import make_engine
     from storage.migrate import upgrade
 
-    engine = make_engine(settings.DATABASE_URL)
+    engine = make_engine(settings.DATABASE_URL, bounded=False)  # a migration may wait for locks and run long
     try:
         upgrade(engine, audit_key=lambda: audit_key(settings))
     finally:
@@ -166,13 +167,12 @@ def _dispatch(settings: Settings, args: argparse.Namespace) -> int:
         _upgrade(settings)
         print("database is up to date")
     elif args.command in ("audit", "export"):
-        # Reading an empty database would report "0 events verified"; refuse rather than create one.
-        require_database(settings.DATABASE_URL)
-        _upgrade(settings)
+        # These only read: they open the database as it is (no migration, no new key; see read_only_database).
         return (cli_audit if args.command == "audit" else cli_export).main(settings, args)
     elif args.command == "authority":
         require_database(settings.DATABASE_URL)
-        _upgrade(settings)
+        if cli_authority.writes(args):
+            _upgrade(settings)
         return cli_authority.main(settings, args)
     elif args.command == "checklist" and args.checklist_command == "load":
         require_database(settings.DATABASE_URL)

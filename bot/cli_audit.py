@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from bot.domain.audit import parse_head
 from bot.settings import Settings
 
 VERIFY_DESCRIPTION = (
     "Walk the whole audit chain under the audit key (COLLAB_AUDIT_KEY, or the key file beside a SQLite "
-    "database) and report the first broken link. If the chain holds, rebuild board memberships and votes from "
-    "the log and name every row of the members and votes tables that differs. Exit status 1 if anything is "
-    "wrong."
+    "database) and report the first broken link. If the chain holds, rebuild from the log the tables it "
+    "describes (members, votes, vote_history, proposals, escalations, authorities, chain_levels, "
+    "checklist_answers, closed rounds' checklist_tallies) and name every row that differs. Exit status 1 if "
+    "anything is wrong. Reads only: it neither migrates the database nor makes a key."
 )
 HEAD_DESCRIPTION = (
-    "Print the audit log's current head as SEQ:HASH. Keep it somewhere the database's users cannot change; "
-    "`audit verify --expect-head SEQ:HASH` later proves that no event up to it was removed or rewritten."
+    "Print the audit log's current head as SEQ:HASH. Keep it somewhere the database's users cannot change "
+    "(--append-to a file from cron, on another machine or a mount they cannot write); `audit verify "
+    "--expect-head-file FILE` (or --expect-head SEQ:HASH) later proves that no event up to it was removed or "
+    "rewritten."
 )
 
 
@@ -47,27 +51,56 @@ def add_parser(sub) -> None:
                                 parser_class=one_line_errors(type(audit)))
     verify = what.add_parser("verify", help="check the chain, and the members and votes tables against it",
                              description=VERIFY_DESCRIPTION)
-    verify.add_argument("--expect-head", metavar="SEQ:HASH", type=_expected_head,
-                        help="a head printed earlier by `audit head`: fail if that event is gone or changed")
-    what.add_parser("head", help="print the log's current SEQ:HASH to keep somewhere safe",
-                    description=HEAD_DESCRIPTION)
+    saved = verify.add_mutually_exclusive_group()
+    saved.add_argument("--expect-head", metavar="SEQ:HASH", type=_expected_head,
+                       help="a head printed earlier by `audit head`: fail if that event is gone or changed")
+    saved.add_argument("--expect-head-file", metavar="FILE",
+                       help="a file `audit head --append-to` writes: check against the last head in it")
+    head = what.add_parser("head", help="print the log's current SEQ:HASH to keep somewhere safe",
+                           description=HEAD_DESCRIPTION)
+    head.add_argument("--append-to", metavar="FILE",
+                      help="also append `TIME SEQ:HASH` as a line to FILE (for cron); nothing else is printed")
 
 
 def main(settings: Settings, args: argparse.Namespace) -> int:
     """Run one `audit` subcommand; the exit status."""
-    from bot.app import make_database
+    from bot.cli_checks import read_only_database
 
-    db = make_database(settings)
     if args.audit_command == "head":
-        return _head(db)
-    return _verify(db, args.expect_head)
+        return _head(read_only_database(settings), args.append_to)
+    expect = last_saved_head(Path(args.expect_head_file)) if args.expect_head_file else args.expect_head
+    return _verify(read_only_database(settings), expect)
 
 
-def _head(db) -> int:
+def last_saved_head(path: Path) -> tuple[int, str]:
+    """The last `TIME SEQ:HASH` line of a file `audit head --append-to` wrote; CommandError (status 2) otherwise."""
+    from bot.cli_checks import CommandError
+
+    try:
+        lines = [line.split() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"cannot read --expect-head-file {path} ({getattr(exc, 'strerror', None) or exc})",
+                           status=2) from None
+    if not lines:
+        raise CommandError(f"--expect-head-file {path} holds no head yet; `collab-bot audit head --append-to "
+                           f"{path}` writes one", status=2)
+    try:
+        return parse_head(lines[-1][-1])
+    except ValueError as exc:
+        raise CommandError(f"the last line of --expect-head-file {path} {exc}", status=2) from None
+
+
+def _head(db, append_to: str | None) -> int:
+    from datetime import UTC, datetime
+
     from bot.services.audit import current_head
 
     seq, digest = current_head(db)
     print(f"{seq}:{digest}")
+    if append_to:
+        with open(append_to, "a", encoding="utf-8") as saved:
+            saved.write(f"{datetime.now(UTC).isoformat(timespec='seconds')} {seq}:{digest}\n")
+        return 0
     print(f"collab-bot: keep this line where the database's users cannot change it; later, `collab-bot audit "
           f"verify --expect-head {seq}:{digest}` proves no event up to {seq} was removed or rewritten",
           file=sys.stderr)
@@ -84,13 +117,22 @@ def _verify(db, expect: tuple[int, str] | None) -> int:
         return 1
     saved = f", including event {expect[0]} with the hash you saved" if expect and expect[0] else ""
     print(f"audit chain intact: {report.events} events verified{saved}")
-    for line in report.differences:
+    for line in report.problems + report.differences:
         print(line)
     if report.skipped_secret_ballots:
         print(f"{report.skipped_secret_ballots} secret ballot(s) not compared: their votes were recorded before "
               "the log named secret-ballot voters by pseudonym")
+    if report.unlogged_rounds:
+        print(f"{report.unlogged_rounds} checklist round(s) not compared: their answers were given before the log "
+              "recorded checklist answers")
+    if report.open_unattributed_rounds:
+        print(f"{report.open_unattributed_rounds} unattributed checklist round(s) not compared yet: the log records "
+              "their counts (never who answered) when they close")
+    if report.problems:
+        print(f"{len(report.problems)} event(s) could not be replayed: their payload lacks what their action needs")
     if report.differences:
         print(f"the tables differ from the audit log in {len(report.differences)} row(s)")
+    if report.problems or report.differences:
         return 1
-    print("the members and votes tables match the audit log")
+    print("the tables match the audit log")
     return 0

@@ -58,13 +58,18 @@ def add_parser(sub) -> None:
     export.add_argument("--output", metavar="FILE", help="file to write (default: standard output)")
 
 
+def writes(args: argparse.Namespace) -> bool:
+    """Whether the subcommand changes the database (and so may migrate it first); export and --dry-run only read."""
+    return args.authority_command == "import" and not args.dry_run
+
+
 def main(settings: Settings, args: argparse.Namespace) -> int:
     """Run one `authority` subcommand; the exit status."""
     from bot.app import make_database
-    from bot.cli_checks import CommandError
+    from bot.cli_checks import CommandError, read_only_database
     from bot.services.scheme_files import CannotImport
 
-    db = make_database(settings)
+    db = make_database(settings) if writes(args) else read_only_database(settings)
     try:
         return _import(db, args) if args.authority_command == "import" else _export(db, args)
     except CannotImport as exc:
@@ -75,10 +80,12 @@ def _summary(plan) -> str:
     """ "14 limits for 6 people in 3 organisations"."""
     from bot.domain.text import plural
 
-    people = {p.authority.user_id for p in plan.limits}
-    organisations = {p.authority.organisation_id for p in plan.limits}
-    return (f"{plural(len(plan.limits), 'limit')} for {plural(len(people), 'person', 'people')} in "
-            f"{plural(len(organisations), 'organisation')}")
+    return (f"{plural(plan.count, 'limit')} for {plural(plan.people, 'person', 'people')} in "
+            f"{plural(plan.organisations, 'organisation')}")
+
+
+def _progress(line: str) -> None:
+    print(f"collab-bot: {line}", file=sys.stderr, flush=True)
 
 
 def _describe(planned) -> str:
@@ -91,11 +98,13 @@ def _describe(planned) -> str:
 
 def _import(db, args: argparse.Namespace) -> int:
     from bot.domain.text import plural
-    from bot.services.scheme_files import read_rows
+    from bot.services.scheme_files import open_rows
     from bot.services.scheme_io import apply, check_rows
 
-    rows = read_rows(Path(args.file))
-    found = dict(team_id=args.team, rows=rows, default_by=args.by)
+    rows = open_rows(Path(args.file))
+    if rows.encoding_name != "UTF-8":
+        _progress(f"{args.file} is not UTF-8, so it was read as {rows.encoding_name} text")
+    found = dict(team_id=args.team, rows=rows, default_by=args.by, progress=_progress)
     plan = check_rows(db, **found) if args.dry_run else apply(db, **found, now=db.clock.now())
     if plan.problems:
         for problem in plan.problems:
@@ -106,6 +115,8 @@ def _import(db, args: argparse.Namespace) -> int:
     if args.dry_run:
         for planned in plan.limits:
             print(_describe(planned))
+        if plan.count > len(plan.limits):
+            print(f"... and {plural(plan.count - len(plan.limits), 'more row')}")
         print(f"would set {_summary(plan)} (dry run: nothing was written)")
         return 0
     print(f"set {_summary(plan)}")
@@ -129,7 +140,8 @@ def _export(db, args: argparse.Namespace) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     try:
-        with open(args.output, "w", newline="", encoding="utf-8") as out:
+        # A byte order mark tells Excel the CSV is UTF-8 (else it shows £ as Â£); import reads it either way.
+        with open(args.output, "w", newline="", encoding="utf-8-sig" if fmt == "csv" else "utf-8") as out:
             write_rows(rows, out, fmt=fmt)
     except OSError as exc:
         raise CommandError(f"cannot write {args.output}: {exc.strerror}") from None

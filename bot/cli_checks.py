@@ -66,6 +66,45 @@ def require_database(url: str) -> None:
         raise CommandError(f"{missing[0]}: it has no collab-bot tables; {missing[1]}")
 
 
+def read_only_database(settings: Settings):
+    """The Database for a command that only reads: it must exist at this collab-bot's schema (nothing is migrated)
+    and its audit key must exist (none is made); CommandError or SettingsError, one line, otherwise."""
+    from bot.keys import audit_key
+    from storage.db import make_engine, session_factories
+    from storage.uow import Database
+
+    require_database(settings.DATABASE_URL)
+    engine = make_engine(settings.DATABASE_URL, pool_size=settings.COLLAB_DB_POOL_SIZE)
+    try:
+        require_schema(engine)
+        key = audit_key(settings, create=False)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Database(*session_factories(engine), audit_key=key)
+
+
+def require_schema(engine) -> None:
+    """Raise CommandError unless the database is at the newest migration this collab-bot ships."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config(engine.url.render_as_string(hide_password=False)))
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    if current == set(script.get_heads()):
+        return
+    known = {revision.revision for revision in script.walk_revisions()}
+    where = f"the database at {hide_password(str(engine.url))} (DATABASE_URL)"
+    if current - known:
+        raise CommandError(f"cannot use {where}: the database was migrated by a newer collab-bot (unknown revision "
+                           f"{', '.join(sorted(current - known))}); upgrade collab-bot")
+    raise CommandError(f"{where} is at an older schema than this collab-bot; run `collab-bot db upgrade` first "
+                       "(this command only reads, so it changes nothing)")
+
+
 def _client(settings: Settings) -> WebClient:
     return WebClient(base_url=settings.SLACK_API_URL, timeout=10, logger=_quiet, retry_handlers=[
         ConnectionErrorRetryHandler(max_retry_count=1), RateLimitErrorRetryHandler(max_retry_count=2),

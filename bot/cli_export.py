@@ -7,16 +7,20 @@ import sys
 
 from bot.settings import Settings
 
+SPREADSHEET = ("The file is UTF-8 with a byte-order mark, for spreadsheets; dates are DD/MM/YYYY and times HH:MM in "
+               "the board's time zone, and numbers are plain numbers.")
+
 
 def add_parser(sub) -> None:
     """Add the `export` subcommands to the top-level parser."""
     export = sub.add_parser("export", help="export records for board papers",
                             description="Export records for board papers.")
-    what = export.add_subparsers(dest="export_command", required=True, metavar="{decisions,checklist}")
+    what = export.add_subparsers(dest="export_command", required=True, metavar="{decisions,checklist,actions}")
     decisions = what.add_parser(
         "decisions", help="the decision register of one board",
         description="Write one board's decision register as CSV. With SLACK_BOT_TOKEN set, people are named "
-                    "as well as identified (Slack's users.info, cached for a week); otherwise by Slack id only.")
+                    "as well as identified (Slack's users.info, cached for a week); otherwise by Slack id only. "
+                    + SPREADSHEET)
     decisions.add_argument("--board", required=True, help="the board's name")
     decisions.add_argument("--format", choices=["csv"], default="csv", help="file format (csv)")
     decisions.add_argument("--output", help="file to write (default: standard output)")
@@ -24,12 +28,19 @@ def add_parser(sub) -> None:
         "checklist", help="the report of one board's checklist round",
         description="Write the report of one board's round of a checklist as CSV: one row per area with its "
                     "score, rating, change since the last round, gaps and what members disagree on. Answers are "
-                    "never attributed to anyone.")
+                    "never attributed to anyone. " + SPREADSHEET)
     checklist.add_argument("--board", required=True, help="the board's name")
     checklist.add_argument("--template", default="board-diagnostic", help="the checklist (default: board-diagnostic)")
     checklist.add_argument("--round", type=int, help="the round's number (default: the latest)")
     checklist.add_argument("--format", choices=["csv"], default="csv", help="file format (csv)")
     checklist.add_argument("--output", help="file to write (default: standard output)")
+    actions = what.add_parser(
+        "actions", help="the open actions of one board",
+        description="Write one board's open actions as CSV: what, who owns it, when it is due and how many days "
+                    "until then (negative once overdue). " + SPREADSHEET)
+    actions.add_argument("--board", required=True, help="the board's name")
+    actions.add_argument("--format", choices=["csv"], default="csv", help="file format (csv)")
+    actions.add_argument("--output", help="file to write (default: standard output)")
 
 
 def _slack_lookup(settings: Settings):
@@ -49,15 +60,15 @@ def _slack_lookup(settings: Settings):
 
 
 def _checklist(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import make_database
-    from bot.domain.errors import NotFound
+    from bot.cli_checks import read_only_database
+    from bot.domain.errors import InvalidValue, NotFound
     from bot.services.rounds import report_by_number
     from prompts.checklist_csv import write_report_csv
 
     try:
-        rr = report_by_number(make_database(settings), board_name=args.board, template_id=args.template,
+        rr = report_by_number(read_only_database(settings), board_name=args.board, template_id=args.template,
                               number=args.round)
-    except NotFound as exc:
+    except (NotFound, InvalidValue) as exc:  # InvalidValue: an unattributed round with too few answers
         print(f"collab-bot: {exc.message}", file=sys.stderr)
         return 1
     if args.output:
@@ -69,11 +80,35 @@ def _checklist(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _actions(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.cli_checks import read_only_database
+    from bot.clock import SystemClock
+    from bot.domain.errors import NotFound
+    from bot.domain.text import plural
+    from bot.services.actions import board_actions
+    from prompts.actions_csv import write_actions_csv
+
+    try:
+        found = board_actions(read_only_database(settings), board_name=args.board, now=SystemClock().now())
+    except NotFound as exc:
+        print(f"collab-bot: {exc.message}", file=sys.stderr)
+        return 1
+    if args.output:
+        with open(args.output, "w", newline="", encoding="utf-8") as out:
+            write_actions_csv(found.actions, found.today, out)
+        print(f"wrote {plural(len(found.actions), 'open action')} to {args.output}")
+    else:
+        write_actions_csv(found.actions, found.today, sys.stdout)
+    return 0
+
+
 def main(settings: Settings, args: argparse.Namespace) -> int:
     """Run one `export` subcommand; the exit status."""
     if args.export_command == "checklist":
         return _checklist(settings, args)
-    from bot.app import make_database
+    if args.export_command == "actions":
+        return _actions(settings, args)
+    from bot.cli_checks import read_only_database
     from bot.clock import SystemClock
     from bot.domain.errors import NotFound
     from bot.domain.text import plural
@@ -81,7 +116,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services.polls import register
     from prompts.register import people_in, write_csv
 
-    db = make_database(settings)
+    db = read_only_database(settings)
     try:
         team_id, snaps = register(db, board_name=args.board)
     except NotFound as exc:

@@ -17,8 +17,9 @@ log = logging.getLogger("collab-bot")
 _IN_MEMORY_KEY = secrets.token_bytes(MIN_KEY_BYTES)
 
 
-def audit_key(settings: Settings) -> bytes:
-    """COLLAB_AUDIT_KEY if set; else, for a SQLite file, the key file beside it (made on first use)."""
+def audit_key(settings: Settings, *, create: bool = True) -> bytes:
+    """COLLAB_AUDIT_KEY if set; else, for a SQLite file, the key file beside it (made on first use, unless `create`
+    is False: read-only commands must not key a log with a new key and then call it broken)."""
     if settings.COLLAB_AUDIT_KEY is not None:
         return decode_key(settings.COLLAB_AUDIT_KEY.get_secret_value())
     if make_url(settings.DATABASE_URL).get_backend_name() != "sqlite":
@@ -28,15 +29,17 @@ def audit_key(settings: Settings) -> bytes:
     if database is None:
         # An in-memory database dies with the process, and so may its key.
         return _IN_MEMORY_KEY
-    return key_file(database.with_suffix(".key"))
+    return key_file(database.with_suffix(".key"), create=create)
 
 
-def key_file(path: Path) -> bytes:
-    """The key kept in `path` (hex), creating it with mode 0600 if there is none yet."""
+def key_file(path: Path, *, create: bool = True) -> bytes:
+    """The key kept in `path` (hex), creating it with mode 0600 if there is none yet (SettingsError if not `create`)."""
     try:
         return _read(path)
     except FileNotFoundError:
-        pass
+        if not create:
+            raise SettingsError(f"the audit key file {path} is missing; restore it from your copy or set "
+                                "COLLAB_AUDIT_KEY") from None
     try:
         created = _create(path)
     except OSError as exc:

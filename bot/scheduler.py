@@ -13,7 +13,7 @@ from bot.clock import Clock
 from bot.dispatch import Dispatcher
 from bot.domain.effects import prune_job
 from bot.services.digests import schedule_digests
-from handlers.senders import on_failed, on_sent, senders
+from handlers.senders import lock_first, on_failed, on_sent, senders
 from storage.uow import Database
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ def start_background(db: Database, client: WebClient, *, clock: Clock) -> Backgr
     due later and those other processes queued.
     """
     dispatcher = Dispatcher(db, senders(client, db, clock), clock=clock, on_sent=on_sent, on_failed=on_failed,
-                            lease=LEASE)
+                            lock_first=lock_first, lease=LEASE)
     dispatcher.start()
     db.wakers.append(dispatcher.wake)
     scheduler = BackgroundScheduler(timezone="UTC")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
 
 from slack_bolt import App
 
@@ -28,10 +27,9 @@ def run_checklists(cmd: k.ChecklistCommand, at: Where, *, deps: Deps) -> dict:
             step = checklists.start(db, **where, user_id=at.user_id, template_id=template_id, now=now)
             return replies.started(step)
         case k.RoundOpen(template_id=template_id, closes_on=closes_on):
-            closes_at = _end_of(closes_on, deps) if closes_on else None
             r, template, invited = rounds.open_round(db, **where, actor=at.user_id, template_id=template_id,
-                                                         closes_at=closes_at, now=now)
-            return replies.round_opened(template, r, invited)
+                                                     closes_at=None, closes_on=closes_on, now=now)
+            return replies.round_opened(template, r, invited, closes_on)
         case k.RoundClose(template_id=template_id):
             return replies.round_closed(rounds.close_open_round(db, **where, actor=at.user_id,
                                                                     template_id=template_id, now=now))
@@ -39,14 +37,6 @@ def run_checklists(cmd: k.ChecklistCommand, at: Where, *, deps: Deps) -> dict:
             return replies.report_requested(rounds.request_report(db, **where, actor=at.user_id,
                                                                       template_id=template_id, now=now))
     raise TypeError(f"no handler for {type(cmd).__name__}")
-
-
-def _end_of(day, deps: Deps) -> datetime:
-    """17:00 in the workspace's default time zone on `day`, as naive UTC."""
-    from zoneinfo import ZoneInfo
-
-    local = datetime.combine(day, time(17, 0), tzinfo=ZoneInfo(deps.settings.COLLAB_TIMEZONE))
-    return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 
 def _target(value: str) -> tuple[int, str, str | None]:
@@ -93,7 +83,7 @@ def ask_text(ack, body: dict, context, client) -> None:
     at, action_id, value = parse.click(body)
     round_id, question_id, _ = _target(value)
     step = checklists.show(deps.db, team_id=at.team_id, round_id=round_id, user_id=at.user_id,
-                           question_id=question_id)
+                           question_id=question_id, writing=action_id != ChecklistAction.AREA)
     mine = step.answers.get(question_id)
     sealed = deps.sealer.seal({"team": at.team_id, "user": at.user_id, "round": round_id, "question": question_id,
                                "response_url": at.response_url})

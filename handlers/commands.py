@@ -33,15 +33,29 @@ def sealed_for(at: Where, deps: Deps) -> str:
     return deps.sealer.seal({"team": at.team_id, "user": at.user_id, "channel": at.channel_id})
 
 
+BOARD_COMMANDS = (c.OrgAdd, c.OrgType, c.OrgRename, c.OrgList, c.MembersList, c.MembersAdd, c.MembersRemove,
+                  c.MembersNominate)
+SCHEDULE_COMMANDS = (c.Settings, c.Reviews, c.ReviewsAdd, c.ReviewsRemove, c.Reminders)
+
+
 def run(cmd: c.Command, at: Where, *, deps: Deps, client) -> dict | None:
     """Carry out one parsed command; returns the ephemeral reply, or None when a modal opened instead."""
-    db, where, now = deps.db, {"team_id": at.team_id, "channel_id": at.channel_id}, deps.clock.now()
     if isinstance(cmd, d.DelegationCommand):
         return run_delegation(cmd, at, deps=deps, client=client)
     if isinstance(cmd, k.Actions):
         return run_actions(at, deps=deps)
     if isinstance(cmd, k.ChecklistCommand):
         return run_checklists(cmd, at, deps=deps)
+    if isinstance(cmd, BOARD_COMMANDS):
+        return _run_board(cmd, at, deps=deps)
+    if isinstance(cmd, SCHEDULE_COMMANDS):
+        return _run_schedule(cmd, at, deps=deps, client=client)
+    return _run_polls(cmd, at, deps=deps, client=client)
+
+
+def _run_polls(cmd: c.Command, at: Where, *, deps: Deps, client) -> dict | None:
+    """Set-up, proposals, the register and help."""
+    db, where, now = deps.db, {"team_id": at.team_id, "channel_id": at.channel_id}, deps.clock.now()
     match cmd:
         case c.Setup():
             if boards.board_for_channel(db, **where) is not None:
@@ -61,6 +75,15 @@ def run(cmd: c.Command, at: Where, *, deps: Deps, client) -> dict | None:
             return decisions_list(polls.recent_decisions(db, **where))
         case c.History(number=number):
             return decision_history(polls.decision_history(db, **where, actor=at.user_id, number=number))
+        case c.Help(unknown=unknown):
+            return replies.help_message(unknown)
+    raise TypeError(f"no handler for {type(cmd).__name__}")
+
+
+def _run_board(cmd: c.Command, at: Where, *, deps: Deps) -> dict:
+    """Organisations and members."""
+    db, where, now = deps.db, {"team_id": at.team_id, "channel_id": at.channel_id}, deps.clock.now()
+    match cmd:
         case c.OrgAdd(name=name):
             return replies.organisation_added(boards.add_organisation(db, **where, actor=at.user_id, name=name,
                                                                       now=now))
@@ -82,6 +105,16 @@ def run(cmd: c.Command, at: Where, *, deps: Deps, client) -> dict | None:
         case c.MembersRemove(user_id=user_id):
             board = boards.remove_member(db, **where, actor=at.user_id, user_id=user_id, now=now)
             return replies.member_removed(user_id, board)
+        case c.MembersNominate(user_id=user_id):
+            return replies.voter_nominated(boards.nominate_voter(db, **where, actor=at.user_id, user_id=user_id,
+                                                                 now=now))
+    raise TypeError(f"no handler for {type(cmd).__name__}")
+
+
+def _run_schedule(cmd: c.Command, at: Where, *, deps: Deps, client) -> dict | None:
+    """Settings, governance reviews and who was reminded."""
+    db, where, now = deps.db, {"team_id": at.team_id, "channel_id": at.channel_id}, deps.clock.now()
+    match cmd:
         case c.Settings():
             board = schedules.settings_form(db, **where, actor=at.user_id)
             open_modal(client, at, settings_modal(board, metadata=sealed_for(at, deps)))
@@ -98,12 +131,8 @@ def run(cmd: c.Command, at: Where, *, deps: Deps, client) -> dict | None:
         case c.ReviewsRemove(review_id=review_id):
             return review_removed(reviews.remove_review(db, **where, actor=at.user_id, review_id=review_id, now=now))
         case c.Reminders():
-            board = schedules.settings_form(db, **where, actor=at.user_id)
-            return reminded_view(board, schedules.reminded(db, **where, actor=at.user_id))
-        case c.MembersNominate(user_id=user_id):
-            return replies.voter_nominated(boards.nominate_voter(db, **where, actor=at.user_id, user_id=user_id,
-                                                                 now=now))
-    return replies.help_message()
+            return reminded_view(*schedules.reminded(db, **where, actor=at.user_id))
+    raise TypeError(f"no handler for {type(cmd).__name__}")
 
 
 def collab(ack, body: dict, context, client) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from slack_bolt import App
 
 from bot.clock import Clock
 from bot.settings import Settings
+from handlers.channel_members import MemberCache
 from handlers.forms import Sealer
 from storage.uow import Database
 
@@ -20,6 +21,7 @@ class Deps:
     settings: Settings
     clock: Clock
     sealer: Sealer
+    channel_members: MemberCache = field(default_factory=MemberCache)  # shared by requests: who is in a channel
 
 
 def request_key(body: dict) -> str | None:

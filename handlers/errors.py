@@ -8,21 +8,24 @@ import uuid
 
 from slack_bolt import App, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
-from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import IntegrityError
 
 from bot.domain.errors import Conflict, DomainError
 from bot.services.notices import tell
 from handlers.deps import Deps
 from handlers.forms import inline_errors, notice_view
+from handlers.notices import webhook
 from handlers.parse import where_of
 from prompts.blocks.replies import error_message, stale_button_message, unexpected_error_message
+from storage.db import trouble
 from storage.uow import AlreadyHandled
 
 log = logging.getLogger(__name__)
 RACE = Conflict("Someone else changed this at the same moment, so nothing was changed. Please try again.")
-BUSY = Conflict("The bot's database is busy or unreachable right now, so nothing was changed. "
-                "Please try again in a minute.")
+BUSY = Conflict("The bot's database is busy right now, so nothing was changed. Please try again.")
+DOWN = Conflict("I can't reach the bot's database right now, so nothing was saved. "
+                "Please try again in a few minutes.")
+REPLY_SECONDS = 1  # a direct reply to a response_url, inside the request that Slack waits 3 s for
 
 
 def kind_of(body: dict) -> str:
@@ -39,10 +42,11 @@ def answer(error: Exception, *, body: dict, deps: Deps | None) -> BoltResponse:
     if isinstance(error, BoltUnhandledRequestError):
         log.warning("no listener for a %s request", kind)
         content = stale_button_message()
-    elif isinstance(error, IntegrityError | OperationalError | PoolTimeout) and not saved:
+    elif isinstance(error, IntegrityError) and not saved:
         log.warning("database refused a %s request: %s", kind, error.__class__.__name__)
-        error = RACE if isinstance(error, IntegrityError) else BUSY
-        content = error_message(error)
+        error, content = RACE, error_message(RACE)
+    elif trouble(error) and not saved:
+        return _database_trouble(trouble(error), error, kind=kind, body=body)
     elif isinstance(error, DomainError):
         content = error_message(error)
     else:
@@ -63,6 +67,30 @@ def answer(error: Exception, *, body: dict, deps: Deps | None) -> BoltResponse:
         except Exception:  # the database is down too: the click gets no answer, but the log says why
             log.warning("could not queue an error reply to %s", where.user_id)
     return BoltResponse(status=200, body="")
+
+
+def _database_trouble(what: str, error: Exception, *, kind: str, body: dict) -> BoltResponse:
+    """Nothing was saved and the outbox can't carry the reply: answer in the HTTP response or the response_url.
+
+    A request that can't be told so (an event, a click without a response_url) gets 503: Slack shows the
+    person an error, and retries an event later.
+    """
+    refusal = BUSY if what == "busy" else DOWN
+    content = error_message(refusal)
+    where = where_of(body)
+    if kind == "command":
+        answer_ = _json({**content, "response_type": "ephemeral"})
+    elif kind == "view_submission":
+        answer_ = _json({"response_action": "update", "view": notice_view(content)})
+    elif where is not None and where.response_url and webhook(
+            where.response_url, {**content, "response_type": "ephemeral", "replace_original": False},
+            timeout=REPLY_SECONDS):
+        answer_ = BoltResponse(status=200, body="")
+    else:
+        answer_ = BoltResponse(status=503, body="")
+    log.warning("database %s (%s): a %s request saved nothing and was answered %s", "busy" if what == "busy"
+                else "unreachable", error.__class__.__name__, kind, "so" if answer_.status == 200 else "with 503")
+    return answer_
 
 
 def _json(payload: dict) -> BoltResponse:

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.errors import DomainError
@@ -22,6 +23,7 @@ from prompts.ids.polls import PollBlock, PollCallback
 from prompts.ids.schedules import ScheduleBlock, ScheduleCallback
 
 MAC_LENGTH = 32
+VIEWS_OPEN_SECONDS = 2  # a trigger_id lives 3 s: past this, "try again" still reaches the person in time
 
 
 def _element(view: dict, block: str) -> dict:
@@ -92,12 +94,20 @@ def chosen(view: dict, block: str) -> set[str]:
     return {o["value"] for o in options}
 
 
+def _quick(client):
+    # Bolt's client waits 10 s and retries; a trigger_id lives 3 s, and the command must be answered by then.
+    if not isinstance(client, WebClient):
+        return client  # a test's fake
+    return WebClient(token=client.token, base_url=client.base_url, timeout=VIEWS_OPEN_SECONDS,
+                     headers=client.headers, retry_handlers=[])
+
+
 def open_modal(client, at: Where, view: dict) -> None:
     """Open a modal on the request's trigger (called before anything is written, so a failure changed nothing)."""
     if not at.trigger_id:
         raise Malformed()
     try:
-        client.views_open(trigger_id=at.trigger_id, view=view)
+        _quick(client).views_open(trigger_id=at.trigger_id, view=view)
     except SlackApiError as exc:
         raise DomainError(f"Slack wouldn't open the form ({exc.response.get('error')}), so nothing was changed. "
                           "Please try again.") from None

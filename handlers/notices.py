@@ -16,7 +16,7 @@ from bot.services.polls import read_poll
 from bot.services.reviews import get_review
 from prompts.blocks.actions import action_notice
 from prompts.blocks.checklists import invitation, paused_message, question_message, round_reminder, type_applied
-from prompts.blocks.escalations import answered, kept, moved_on, no_route, topped_out
+from prompts.blocks.escalations import answered, kept, moved_on, no_route, skipped, topped_out
 from prompts.blocks.polls import proxy_notice, when
 from prompts.blocks.replies import vote_receipt
 from prompts.blocks.reviews import review_done, review_snoozed
@@ -24,8 +24,8 @@ from prompts.blocks.schedules import vote_reminder
 from storage.uow import Database
 
 WEBHOOK_TIMEOUT = 5
-ESCALATION_NOTICES = {"escalation.answered": answered, "escalation.moved": moved_on,
-                      "escalation.no_route": no_route, "escalation.topped_out": topped_out}
+ESCALATION_NOTICES = {"escalation.moved": moved_on, "escalation.no_route": no_route,
+                      "escalation.topped_out": topped_out, "escalation.skipped": skipped}
 # An ephemeral message needs the bot in the channel; where it can't be, a DM still reaches the person.
 EPHEMERAL_UNREACHABLE = frozenset({"channel_not_found", "not_in_channel", "user_not_in_channel", "is_archived",
                                    "method_not_supported_for_channel_type"})
@@ -56,7 +56,9 @@ def render(what: str, data: dict, *, to: Route, db: Database) -> dict | None:
     if what == "escalations.kept":
         return kept(data)
     if what.startswith("escalation."):
-        e, proposal, _ = escalations.read(db, data["escalation"])
+        e, proposal, board = escalations.read(db, data["escalation"])
+        if what == "escalation.answered":
+            return answered(e, proposal, board.timezone)
         return ESCALATION_NOTICES[what](e, proposal)
     if what == "message":
         return data
@@ -83,10 +85,10 @@ def checklist_notice(what: str, data: dict, *, to: Route, db: Database) -> dict 
     return draw(template, board_name=board.name, round_id=r.id, closes=closes)
 
 
-def webhook(url: str, payload: dict) -> bool:
+def webhook(url: str, payload: dict, *, timeout: float = WEBHOOK_TIMEOUT) -> bool:
     """Post to a response_url; whether Slack took it (a dead or expired url is not an error)."""
     try:
-        return WebhookClient(url, timeout=WEBHOOK_TIMEOUT).send_dict(payload).status_code == 200
+        return WebhookClient(url, timeout=timeout).send_dict(payload).status_code == 200
     except OSError:
         return False
 

@@ -108,7 +108,7 @@ def json_object(raw) -> dict:
     """A JSON object carried in a button's value."""
     try:
         value = json.loads(raw) if isinstance(raw, str) else None
-    except ValueError:
+    except (ValueError, RecursionError):  # a crafted value nested deeper than the parser's stack
         value = None
     if not isinstance(value, dict):
         raise Malformed()

@@ -46,7 +46,7 @@ def run_delegation(cmd: d.DelegationCommand, at: Where, *, deps: Deps, client) -
             return deputy_added(found, saved)
         case d.Escalations():
             mine, others = escalations.waiting(db, team_id=at.team_id, user_id=at.user_id)
-            return escalation_list(mine, others, deps.settings.COLLAB_TIMEZONE)
+            return escalation_list(mine, others)
         case d.RulesShow():
             return rules_list(*chains.category_rules(db, **where))
         case d.RuleSet(category=category, rule=rule, threshold=threshold):

@@ -13,7 +13,7 @@ from bot.dispatch import Sender
 from bot.domain.effects import Kind
 from bot.domain.escalation import EscalationState
 from bot.domain.events import Notice, Route
-from bot.domain.jobs import ClaimedJob
+from bot.domain.jobs import ClaimedJob, Outcome, OutcomeKind, SendFailure
 from bot.domain.proposals import InterestDecision, Status
 from bot.domain.reviews import ReviewKind
 from bot.services import boards, chains, digests, escalations, polls, reviews, rounds, schedules
@@ -22,6 +22,7 @@ from handlers.senders_actions import action_senders
 from handlers.senders_checklists import checklist_senders
 from prompts.blocks.chains import delegated_blocks
 from prompts.blocks.common import section
+from prompts.blocks.delivery import report_undelivered
 from prompts.blocks.digest import digest_message
 from prompts.blocks.escalations import ask_message
 from prompts.blocks.home import home_view
@@ -188,6 +189,19 @@ def senders(client: WebClient, db: Database, clock: Clock) -> dict[str, Sender]:
     }
 
 
+def lock_first(uow: UnitOfWork, runs: list[tuple[ClaimedJob, Outcome]]) -> None:
+    """Before the dispatcher locks outbox rows, lock what on_sent and on_failed will write, in the lock order
+    (storage/outbox.py): the proposals whose poll was posted, the reviews reminded of, then the audit head."""
+    sent = [claimed for claimed, outcome in runs if outcome.kind is OutcomeKind.SENT]
+    failed = [claimed for claimed, outcome in runs if outcome.kind is OutcomeKind.FAILED]
+    uow.proposals.lock(sorted({c.job.payload["proposal"] for c, outcome in runs if c.job.kind == Kind.POLL_RENDER
+                               and outcome.kind is OutcomeKind.SENT and (outcome.result or {}).get("posted")}))
+    for review_id in sorted({c.job.payload["review"] for c in sent + failed if c.job.kind == Kind.REVIEW_DUE}):
+        uow.reviews.get(review_id, lock=True)
+    if failed:
+        uow.audit.lock_head()
+
+
 def on_sent(uow: UnitOfWork, claimed: ClaimedJob, result: dict | None) -> None:
     """Keep what a send tells us (where a poll message is) and what follows it (a review's next reminder)."""
     if claimed.job.kind == Kind.POLL_RENDER and result and result.get("posted"):
@@ -197,22 +211,24 @@ def on_sent(uow: UnitOfWork, claimed: ClaimedJob, result: dict | None) -> None:
                         sent_for=datetime.fromisoformat(claimed.job.payload["due"]))
 
 
-def on_failed(uow: UnitOfWork, claimed: ClaimedJob, error: str) -> None:
+def on_failed(uow: UnitOfWork, claimed: ClaimedJob, failure: SendFailure) -> None:
     """A job failed for good: audit it, and tell the person who can fix it, once."""
-    job, now = claimed.job, uow.clock.now()
+    job, now, error = claimed.job, uow.clock.now(), failure.code
     uow.audit.append(actor="collab-bot", action="slack.failed", at=now,
-                     payload={"kind": job.kind, "key": job.key, "error": error})
+                     payload={"kind": job.kind, "key": job.key, "error": error, "method": failure.method})
     if job.kind == Kind.REVIEW_DUE and not job.payload.get("snooze"):
         # The series carries on: a reminder that could not be posted does not stop next year's.
         reviews.advance(uow, job.payload["review"], now=now, sent_for=datetime.fromisoformat(job.payload["due"]))
-    tell = _who_to_tell(uow, job.kind, job.payload, error)
+    tell = _who_to_tell(uow, job.kind, job.payload, failure)
     if tell is not None:
         to, content = tell
         uow.record(Notice(now, to, "message", content, key=f"failed:{job.key}"))
-    log.warning("gave up on %s (%s): %s", job.kind, job.key, error)
+    log.warning("gave up on %s (%s): %s refused it: %s%s", job.kind, job.key, failure.method or "Slack", error,
+                f" (it needs the {failure.needed} scope)" if failure.needed else "")
 
 
-def _who_to_tell(uow: UnitOfWork, kind: str, payload: dict, error: str) -> tuple[Route, dict] | None:
+def _who_to_tell(uow: UnitOfWork, kind: str, payload: dict, failure: SendFailure) -> tuple[Route, dict] | None:
+    error = failure.code
     if kind == Kind.BOARD_ANNOUNCE:
         founder = Route(**payload["founder"])
         board = uow.boards.get(payload["board"])
@@ -244,7 +260,8 @@ def _who_to_tell(uow: UnitOfWork, kind: str, payload: dict, error: str) -> tuple
         chair = next((m.user_id for m in board.managers()), None) if board else None
         if chair is not None:
             what = "the checklist report" if kind == Kind.REPORT_POST else "the checklist report's chart"
-            return Route(board.team_id, chair), delivery_failed(what, r.template_id, board.channel_id, error)
+            return Route(board.team_id, chair), report_undelivered(what, r.template_id, board.channel_id,
+                                                                   error=error, needed=failure.needed)
     if kind == Kind.DIGEST:
         board = uow.boards.get(payload["board"])
         chair = next((m.user_id for m in board.managers()), None) if board else None

@@ -8,8 +8,9 @@ from bot.clock import Clock
 from bot.dispatch import Sender
 from bot.domain.effects import Kind
 from bot.domain.jobs import ClaimedJob
+from bot.domain.rounds import TooFewAnswers
 from bot.services import rounds
-from prompts.blocks.report import report_message
+from prompts.blocks.report import report_message, too_few_message
 from storage.uow import Database
 
 
@@ -23,15 +24,23 @@ def checklist_senders(client: WebClient, db: Database, clock: Clock) -> dict[str
         return {"reminded": rounds.remind_unfinished(db, round_id=job.job.payload["round"], now=clock.now())}
 
     def post_report(job: ClaimedJob) -> dict:
-        rr = rounds.report_of(db, job.job.payload["round"])
+        try:
+            rr = rounds.report_of(db, job.job.payload["round"])
+        except TooFewAnswers as few:
+            r, template, number, channel = rounds.round_of(db, job.job.payload["round"])
+            content = too_few_message(template, number=number, answered=few.answered)
+            return {"ts": client.chat_postMessage(channel=channel, **content)["ts"], "withheld": True}
         return {"ts": client.chat_postMessage(channel=rr.board.channel_id, **report_message(rr))["ts"]}
 
     def post_chart(job: ClaimedJob) -> dict:
         from bot.charts import report_chart  # matplotlib is imported only here, after the ack
 
-        rr = rounds.report_of(db, job.job.payload["round"])
+        try:
+            rr = rounds.report_of(db, job.job.payload["round"])
+        except TooFewAnswers:
+            return {"skipped": "too few answers for a report"}
         title = f"{rr.board.name}: {rr.template.title}, round {rr.number}"
-        png = report_chart(rr.report, title=title)
+        png = report_chart(rr.report, title=title, template=rr.template, distribution=rr.distribution)
         # files_upload_v2 asks for an upload URL, sends the bytes there, then completes the upload into the channel.
         answer = client.files_upload_v2(channel=rr.board.channel_id, content=png, title=title,
                                         filename=f"{rr.template.id}-round-{rr.number}.png")

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from typing import TextIO
 
 from bot.domain.decisions import Position, Vote
 from bot.domain.escalation import Escalation, EscalationState
-from bot.domain.money import format_amount
 from bot.domain.snapshot import PollSnapshot
 from prompts.blocks.history import by_member
 from prompts.blocks.polls import OUTCOME_LABELS, POSITION_LABELS, rule_text
+from prompts.csv_export import iso_time, pounds, uk_day, uk_time
+from prompts.csv_export import write_csv as write_csv_rows
 
-COLUMNS = ["Number", "Title", "Category", "Amount", "Rule", "Outcome", "Reasons", "Closed (UTC)", "Closed by",
+COLUMNS = ["Number", "Title", "Category", "Amount (£)", "Rule", "Outcome", "Reasons", "Closed", "Closed (ISO 8601)",
+           "Closed by",
            *POSITION_LABELS.values(), "Positions by member", "Objections and reservations", "Proxy votes",
            "Position changes", "Declared interests", "Proposed by", "Options", "Sign-off by organisation",
            "Authority in force", "Taken under delegation"]
@@ -57,7 +58,7 @@ class Register:
 
     def row(self, snap: PollSnapshot) -> dict[str, str]:
         """One closed proposal as a register row; a secret ballot never names anyone."""
-        p, t = snap.proposal, snap.tally
+        p, t, zone = snap.proposal, snap.tally, snap.board.timezone
         secret = p.secret
         names = "" if secret else "; ".join(
             [self._position(v, counted=True) for v in t.counted]
@@ -72,17 +73,17 @@ class Register:
                           f"{self.who(v.user_id)} by {self.who(v.proxy_by)}: {v.reason}" for v in proxies))
         changes = "" if secret else "; ".join(
             f"{self.who(user)}: " + " > ".join(
-                f"{POSITION_LABELS[c.position]} {c.at:%Y-%m-%d %H:%M}" + (" (proxy)" if c.proxy_by else "")
+                f"{POSITION_LABELS[c.position]} {uk_time(c.at, zone)}" + (" (proxy)" if c.proxy_by else "")
                 for c in steps)
             for user, steps in by_member(snap.history).items())
         options = [o for o, on in (("secret ballot", p.secret), ("results hidden until close", p.hide_results),
                                    ("one vote per organisation", p.per_organisation)) if on]
         row = {
             "Number": snap.number or "", "Title": p.title, "Category": snap.category_label,
-            "Amount": format_amount(p.amount_pence), "Rule": rule_text(snap),
+            "Amount (£)": pounds(p.amount_pence), "Rule": rule_text(snap),
             "Outcome": _plain(OUTCOME_LABELS[snap.outcome]) if snap.outcome else "",
             "Reasons": " ".join(snap.result.reasons) if snap.result else "",
-            "Closed (UTC)": snap.closed_at.strftime("%Y-%m-%d %H:%M") if snap.closed_at else "",
+            "Closed": uk_time(snap.closed_at, zone), "Closed (ISO 8601)": iso_time(snap.closed_at, zone),
             "Closed by": self.who(snap.closed_by) if snap.closed_by else "deadline or last vote",
             "Positions by member": names, "Objections and reservations": reasons, "Proxy votes": proxy_text,
             "Position changes": changes,
@@ -94,10 +95,10 @@ class Register:
         row.update(self._delegation(snap))
         return row
 
-    def _sign_off(self, e: Escalation) -> str:
+    def _sign_off(self, e: Escalation, zone: str) -> str:
         if e.state in (EscalationState.ENDORSED, EscalationState.DECLINED):
             by = self.who(e.answered_by) + (f" for {self.who(e.answered_for)}" if e.answered_for else "")
-            text = f"{e.organisation}: {e.state.value} by {by} ({e.level_title}) {e.answered_at:%Y-%m-%d %H:%M}"
+            text = f"{e.organisation}: {e.state.value} by {by} ({e.level_title}) {uk_time(e.answered_at, zone)}"
             return text + (f": {e.comment}" if e.comment else "")
         if e.state is EscalationState.NO_ROUTE:
             return f"{e.organisation}: no route ({e.problem})"
@@ -108,10 +109,10 @@ class Register:
         delegated = ""
         if snap.delegated is not None:
             d = snap.delegated
-            delegated = (f"yes; reviewed by {self.who(d.reviewed_by)} {d.reviewed_at:%Y-%m-%d}"
+            delegated = (f"yes; reviewed by {self.who(d.reviewed_by)} {uk_day(d.reviewed_at, snap.board.timezone)}"
                          + (f": {d.note}" if d.note else "") if d.reviewed_at else "yes; awaiting review")
         return {
-            "Sign-off by organisation": "; ".join(self._sign_off(e) for e in snap.escalations),
+            "Sign-off by organisation": "; ".join(self._sign_off(e, snap.board.timezone) for e in snap.escalations),
             "Authority in force": "; ".join(
                 f"{self.who(a.user_id)} ({org}): {a.describe(money=money)}, version {a.version} granted by "
                 f"{self.who(a.granted_by)}" for org, a in snap.authority) if not snap.proposal.secret else "",
@@ -125,11 +126,6 @@ def register_row(snap: PollSnapshot) -> dict[str, str]:
 
 
 def write_csv(snaps: list[PollSnapshot], out: TextIO, names: dict[str, str] | None = None) -> None:
-    """Write the register as CSV with a header row."""
+    """Write the register as CSV for a spreadsheet, with a header row; times in the board's zone."""
     register = Register(names)
-    writer = csv.DictWriter(out, fieldnames=COLUMNS)
-    writer.writeheader()
-    for snap in snaps:
-        row = register.row(snap)
-        # A cell starting with = + - @ would be run as a formula by spreadsheet programs.
-        writer.writerow({k: ("'" + v if v[:1] in ("=", "+", "-", "@") else v) for k, v in row.items()})
+    write_csv_rows(out, COLUMNS, (register.row(snap) for snap in snaps))

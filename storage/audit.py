@@ -20,6 +20,10 @@ class AuditLog:
         self.session = session
         self._key = key
 
+    def lock_head(self) -> None:
+        """Take the head row lock now, ahead of outbox rows (the lock order, storage/outbox.py), to append later."""
+        self.session.execute(select(AuditHead.id).where(AuditHead.id == 1).with_for_update())
+
     def append(self, *, actor: str, action: str, payload: dict, at: datetime) -> AuditEvent:
         """Chain a new event, which happened `at`, to the tip; the head row lock makes concurrent appends queue."""
         head = self.session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.assessment import Answer
 from bot.domain.rounds import Action, Round
-from storage.models_checklists import ActionRow, AnswerRow, ChecklistTemplateRow, ResponseRow, RoundRow
+from storage.models_checklists import ActionRow, AnswerRow, ChecklistTemplateRow, ResponseRow, RoundRow, TallyRow
 from storage.repositories import upsert
 
 ROUND_FIELDS = ("board_id", "template_id", "version", "personal", "opened_by", "opened_at", "closes_at",
@@ -127,6 +127,32 @@ class AnswerRepository:
         """How many have begun the round."""
         return self.session.execute(select(func.count()).select_from(ResponseRow).where(
             ResponseRow.round_id == round_id)).scalar_one()
+
+    def has_finished(self, round_id: int, respondent: str) -> bool:
+        """Whether this respondent has finished (for an unattributed round: sent their form)."""
+        return self.session.execute(select(ResponseRow.finished_at).where(
+            ResponseRow.round_id == round_id, ResponseRow.respondent == respondent)).scalar() is not None
+
+    def pool(self, round_id: int, chosen: dict[str, str], options: list[tuple[str, str]]) -> None:
+        """Add one form's answers to an unattributed round's counts, rewriting every count of the round.
+
+        `options` is every (question, value) of the template in order: the round's rows are made from it at once,
+        whatever was chosen, and one UPDATE then rewrites them all, so no row stands out by order or transaction.
+        """
+        self.session.execute(upsert(self.session)(TallyRow).values(
+            [{"round_id": round_id, "question_id": q, "value": v, "count": 0} for q, v in options])
+            .on_conflict_do_nothing())
+        picked = or_(*[and_(TallyRow.question_id == q, TallyRow.value == v) for q, v in chosen.items()])
+        self.session.execute(update(TallyRow).where(TallyRow.round_id == round_id).values(
+            count=TallyRow.count + case((picked, 1), else_=0)))
+
+    def tally(self, round_id: int) -> dict[str, dict[str, int]]:
+        """An unattributed round's counts: question id -> value -> how many chose it."""
+        found: dict[str, dict[str, int]] = defaultdict(dict)
+        for question_id, value, count in self.session.execute(select(
+                TallyRow.question_id, TallyRow.value, TallyRow.count).where(TallyRow.round_id == round_id)):
+            found[question_id][value] = count
+        return dict(found)
 
 
 class ActionRepository:

@@ -1,28 +1,58 @@
-"""Engines: SQLite with WAL and BEGIN IMMEDIATE for writers, or PostgreSQL."""
+"""Engines: SQLite with WAL and BEGIN IMMEDIATE for writers, or PostgreSQL; every wait for a lock is bounded."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Slack gives a request 3 s. A request waits at most this long for a lock (PostgreSQL's lock_timeout, SQLite's
+# busy timeout) or a pooled connection, then answers "busy, nothing was changed" while Slack still listens.
+LOCK_TIMEOUT_MS = 2_000
+STATEMENT_TIMEOUT_MS = 5_000  # PostgreSQL: a backstop for any one statement, lock waits included
+SQLITE_BUSY_TIMEOUT_MS = LOCK_TIMEOUT_MS
+POOL_TIMEOUT_SECONDS = 2
+# PostgreSQL's codes for "gave up waiting" (lock_not_available, query_canceled) and for a transaction it
+# rolled back to let another through (serialization_failure, deadlock_detected).
+BUSY_SQLSTATES = frozenset({"55P03", "57014", "40001", "40P01"})
 
 
-POOL_TIMEOUT_SECONDS = 2  # past this, a request gets "the database is busy" rather than waiting out Slack's 3 s
+class WriterQueueTimeout(Exception):
+    """This process's SQLite writers were queued for longer than the lock timeout."""
 
 
-def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+def trouble(error: BaseException) -> Literal["busy", "down"] | None:
+    """Whether `error` means the database was busy (it gave up waiting) or down (unreachable); None otherwise."""
+    if isinstance(error, WriterQueueTimeout | PoolTimeout):
+        return "busy"
+    if not isinstance(error, DBAPIError):
+        return None
+    if getattr(error.orig, "sqlstate", None) in BUSY_SQLSTATES or "database is locked" in str(error.orig):
+        return "busy"
+    return "down" if isinstance(error, OperationalError) else None
+
+
+def make_engine(url: str, *, pool_size: int = 5, bounded: bool = True) -> Engine:
     """An engine for `url`, with SQLite set up so concurrent writers queue instead of failing.
 
+    With `bounded` (not for migrations, which may rightly wait and run long) a lock is waited for at most
+    LOCK_TIMEOUT_MS, and on PostgreSQL a statement runs at most STATEMENT_TIMEOUT_MS.
     On PostgreSQL each process holds at most `2 * pool_size` connections (the pool plus as many again in
     overflow), so instances x worker processes x that must stay under the server's max_connections.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size,
-                             pool_timeout=POOL_TIMEOUT_SECONDS)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+        engine = create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size,
+                               pool_timeout=POOL_TIMEOUT_SECONDS)
+        if bounded:
+            event.listen(engine, "connect", _postgresql_timeouts)
+        return engine
+    busy_ms = SQLITE_BUSY_TIMEOUT_MS if bounded else 30_000
+    engine = create_engine(url, connect_args={"timeout": busy_ms / 1000, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -30,7 +60,7 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -43,6 +73,13 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _postgresql_timeouts(dbapi_connection, _record) -> None:
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
+        cursor.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+    dbapi_connection.commit()  # SET outside autocommit opened a transaction; the settings outlive it
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, aliased
 
-from bot.domain.delegation import Chain, Deputy, Level
+from bot.domain.boards import MANAGING_ROLES
+from bot.domain.delegation import Chain, Deputy, Level, SignOffScope
 from bot.domain.scheme import Authority, overlaps, remainders
-from storage.models import Organisation
+from storage.models import BoardRow, MemberRow, Organisation
 from storage.models_delegation import AuthorityRow, ChainLevelRow, DeputyRow
 
 
@@ -45,31 +46,63 @@ class AuthorityRepository:
     def put(self, authority: Authority, *, by: str, at: datetime) -> Authority:
         """Record a new version of a member's authority. Versions whose dates overlap it are kept, superseded, and
         what lay outside its period is recorded again, so a limit raised from a later date leaves today's alone."""
-        where = self._member(authority.organisation_id, authority.user_id, authority.category)
-        version = self.session.execute(select(func.max(AuthorityRow.version)).where(*where)).scalar() or 0
-        rows = self.session.execute(self._current().where(*where)).scalars().all()
-        kept: list[Authority] = []
-        for row in rows:
-            if overlaps(_authority(row), authority):
-                row.superseded_at = at
-                kept += remainders(_authority(row), authority)
-        for piece in [*kept, replace(authority, granted_by=by)]:
-            version += 1
-            row = AuthorityRow(
-                organisation_id=piece.organisation_id, user_id=piece.user_id, category=piece.category,
-                amount_pence=piece.amount_pence, unlimited=piece.unlimited, allowed=piece.allowed,
-                valid_from=piece.valid_from, valid_until=piece.valid_until, version=version,
-                granted_by=piece.granted_by, granted_at=at)
-            self.session.add(row)
-        self.session.flush()
-        return _authority(row)
+        return self.put_many([replace(authority, granted_by=by)], at=at)[0]
 
-    def scheme_loaded(self, workspace_id: int) -> bool:
-        """Whether the workspace has any scheme of delegation recorded: authority or an escalation chain."""
+    def put_many(self, authorities: list[Authority], *, at: datetime) -> list[Authority]:
+        """`put` for many grants (each granted by its own granted_by) with one query for the lot: a bulk import."""
+        keys = {(a.organisation_id, a.user_id, a.category) for a in authorities}
+        if not keys:
+            return []
+        versions: dict[tuple[int, str, str], int] = {}
+        current: dict[tuple[int, str, str], list[AuthorityRow]] = {}
+        for row in self.session.execute(select(AuthorityRow).where(
+                AuthorityRow.organisation_id.in_({k[0] for k in keys}), AuthorityRow.user_id.in_({k[1] for k in keys}),
+                AuthorityRow.category.in_({k[2] for k in keys}))).scalars():
+            key = (row.organisation_id, row.user_id, row.category)
+            versions[key] = max(versions.get(key, 0), row.version)
+            if row.superseded_at is None:
+                current.setdefault(key, []).append(row)
+        saved = []
+        for authority in authorities:
+            key = (authority.organisation_id, authority.user_id, authority.category)
+            kept: list[Authority] = []
+            for row in list(current.get(key, ())):
+                if overlaps(_authority(row), authority):
+                    row.superseded_at = at
+                    current[key].remove(row)
+                    kept += remainders(_authority(row), authority)
+            for piece in [*kept, authority]:
+                versions[key] = versions.get(key, 0) + 1
+                row = AuthorityRow(
+                    organisation_id=piece.organisation_id, user_id=piece.user_id, category=piece.category,
+                    amount_pence=piece.amount_pence, unlimited=piece.unlimited, allowed=piece.allowed,
+                    valid_from=piece.valid_from, valid_until=piece.valid_until, version=versions[key],
+                    granted_by=piece.granted_by, granted_at=at)
+                self.session.add(row)
+                current.setdefault(key, []).append(row)
+            saved.append(_authority(row))
+        self.session.flush()
+        return saved
+
+    def sign_off_scope(self, workspace_id: int) -> SignOffScope:
+        """The categories anyone in the workspace holds a limit in, and whether any escalation chain is recorded."""
         orgs = select(Organisation.id).where(Organisation.workspace_id == workspace_id)
-        authority = select(AuthorityRow.id).where(AuthorityRow.organisation_id.in_(orgs)).limit(1)
+        limited = self.session.execute(select(AuthorityRow.category).distinct().where(
+            AuthorityRow.organisation_id.in_(orgs), AuthorityRow.superseded_at.is_(None))).scalars().all()
         chain = select(ChainLevelRow.position).where(ChainLevelRow.organisation_id.in_(orgs)).limit(1)
-        return (self.session.execute(authority).first() or self.session.execute(chain).first()) is not None
+        return SignOffScope(frozenset(limited), self.session.execute(chain).first() is not None)
+
+    def grantors(self, workspace_id: int) -> dict[int, set[str]]:
+        """Who may grant authority for each organisation: the chairs and secretaries of the boards it sits on."""
+        seat, manager = aliased(MemberRow), aliased(MemberRow)
+        rows = self.session.execute(
+            select(seat.organisation_id, manager.user_id).distinct()
+            .join(manager, manager.board_id == seat.board_id).join(BoardRow, BoardRow.id == seat.board_id)
+            .where(BoardRow.workspace_id == workspace_id, manager.role.in_([r.value for r in MANAGING_ROLES])))
+        found: dict[int, set[str]] = {}
+        for organisation_id, user_id in rows:
+            found.setdefault(organisation_id, set()).add(user_id)
+        return found
 
     def of_members(self, organisation_ids: Iterable[int], user_ids: Iterable[str], category: str) -> list[Authority]:
         """The current authority of some members in one category (for deciding who must sign off)."""

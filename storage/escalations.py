@@ -81,6 +81,11 @@ class EscalationRepository:
             found[row.proposal_id].append(_escalation(row, name))
         return found
 
+    def sits_for(self, organisation_id: int, user_id: str) -> bool:
+        """Whether the user sits on some board for the organisation (so may answer its channel's requests)."""
+        return self.session.execute(select(MemberRow.id).where(
+            MemberRow.organisation_id == organisation_id, MemberRow.user_id == user_id).limit(1)).first() is not None
+
     def open_of_organisation(self, organisation_id: int) -> list[Escalation]:
         """An organisation's escalations still waiting on an answer."""
         rows = self.session.execute(self._query().where(EscalationRow.organisation_id == organisation_id,
@@ -91,7 +96,8 @@ class EscalationRepository:
         """Open escalations on the boards `user_id` sits on or addressed to them, oldest first."""
         boards = select(MemberRow.board_id).where(MemberRow.user_id == user_id)
         rows = self.session.execute(
-            self._query().add_columns(ProposalRow.title, ProposalRow.channel_id, ProposalRow.message_ts)
+            self._query().add_columns(ProposalRow.title, ProposalRow.channel_id, ProposalRow.message_ts,
+                                      BoardRow.timezone)
             .join(ProposalRow, ProposalRow.id == EscalationRow.proposal_id)
             .join(BoardRow, BoardRow.id == ProposalRow.board_id)
             .where(BoardRow.workspace_id == workspace_id, EscalationRow.state == OPEN,
@@ -99,7 +105,8 @@ class EscalationRepository:
                    | (literal(" ") + EscalationRow.approvers + literal(" ")).contains(f" {user_id} ")
                    | (EscalationRow.acting_for + literal(" ")).contains(f":{user_id} "))
             .order_by(EscalationRow.opened_at, EscalationRow.id).limit(200)).all()
-        return [Waiting(_escalation(row, name), title, channel, ts) for row, name, title, channel, ts in rows]
+        return [Waiting(_escalation(row, name), title, channel, ts, zone)
+                for row, name, title, channel, ts, zone in rows]
 
 
 class CategoryRuleRepository:

@@ -35,6 +35,9 @@ def upgrade(engine: Engine, *, audit_key: bytes | Callable[[], bytes]) -> None:
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
+            # A migration may rightly wait for other instances' locks and run long: lift the request timeouts.
+            connection.exec_driver_sql("SET LOCAL lock_timeout = 0")
+            connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
             # Several `serve` instances may start at once; one migrates, the others wait.
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK})")
         config.attributes["connection"] = connection

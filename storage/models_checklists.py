@@ -43,7 +43,7 @@ class RoundRow(Base):
 
 
 class ResponseRow(Base):
-    """One respondent's progress through a round."""
+    """One respondent's progress through a round (in an unattributed round: dates only, and never an answer)."""
 
     __tablename__ = "checklist_responses"
 
@@ -53,8 +53,23 @@ class ResponseRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class TallyRow(Base):
+    """How many chose one answer to one question in an unattributed round: a count, never who or when.
+
+    Every (question, option) row of a round is made at once, in template order, and every row of the round is
+    rewritten by each submission, so neither row order nor which rows a transaction wrote tells an answer apart.
+    """
+
+    __tablename__ = "checklist_tallies"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("checklist_rounds.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(40), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+
+
 class AnswerRow(Base):
-    """One respondent's answer to one question in a round."""
+    """One respondent's answer to one question in an attributed round."""
 
     __tablename__ = "checklist_answers"
 

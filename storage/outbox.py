@@ -3,6 +3,22 @@
 Dispatchers claim due rows under a short lease, call Slack, and record the outcome only while they still hold
 that lease. Two small tables are shared by every process: the next moment each channel may be posted in
 (pacing), and the Web API methods Slack has rate-limited (429) until some moment.
+
+**The lock order.** On PostgreSQL, two transactions that lock the same rows in opposite orders deadlock. Every
+writer takes its row locks in this order, skipping what it does not need:
+
+1. the subject a change is about: a proposal (`ProposalRepository.get(lock=True)`, several at once in id
+   order with `ProposalRepository.lock`) before its board's register number and its escalations; or a board,
+   a checklist round, a review;
+2. the audit log's head row (`AuditLog.append`, or `AuditLog.lock_head` to take it early);
+3. outbox rows: in id order where several are locked at once (`finish`, `extend`); a unit of work's new jobs
+   are added at commit, after everything else it locked;
+4. `outbox_channels` (pacing), in channel order.
+
+A service locks its proposal first and reaches the outbox at commit, so it follows the order by itself. The
+dispatcher records outcomes the other way round (outbox rows, then what `on_sent`/`on_failed` write), so it
+calls `lock_first` before `finish`: a poll posted for the first time has its proposal locked before its job.
+What this cannot foresee is retried once (storage/retry.py).
 """
 
 from __future__ import annotations
@@ -218,7 +234,9 @@ class Outbox:
     def finish(self, claimed: ClaimedJob, outcome: Outcome, *, now: datetime) -> bool:
         """Record one run's outcome if `claimed`'s lease is still held (the row stays locked to this transaction).
 
-        A job sent while a redraw was asked for is pending again, `spacing` later. False if the lease was lost.
+        A job sent while a redraw was asked for is pending again, `spacing` later. The outcome's result, if any,
+        is kept (after a failed try, the posts it may have made: bot/dispatch/lookup.py). False if the lease was
+        lost.
         """
         values = dict(lease_owner=None, lease_until=None, rerun=False, updated_at=now, last_error=_error(outcome))
         if outcome.kind is OutcomeKind.SENT:
@@ -226,14 +244,14 @@ class Outbox:
             values.update(state=case((again, PENDING), else_=DONE), finished_at=now,
                           due_at=case((again, now + claimed.job.spacing), else_=T.c.due_at),
                           attempts=case((again, 0), else_=T.c.attempts))
-            if outcome.result is not None:
-                values["result"] = _dump(outcome.result)
         elif outcome.kind is OutcomeKind.FAILED:
             values.update(state=FAILED, finished_at=now)
         else:
             values.update(state=PENDING, due_at=outcome.at)
             if outcome.kind is OutcomeKind.DEFERRED:
                 values["attempts"] = claimed.attempts - 1
+        if outcome.result is not None:  # what was sent, or (after a failed try) what may have been
+            values["result"] = _dump(outcome.result)
         held = and_(T.c.id == claimed.id, T.c.lease_owner == claimed.owner, T.c.state == RUNNING)
         return self.session.execute(update(T).where(held).values(**values)).rowcount == 1
 

@@ -80,6 +80,12 @@ class ProposalRepository:
             outcome=p.result.outcome.value if p.result else None,
             outcome_reasons="\n".join(p.result.reasons) if p.result else ""))
 
+    def lock(self, proposal_ids: list[int]) -> None:
+        """Lock these proposals' rows, in id order, before anything later in the lock order (storage/outbox.py)."""
+        if proposal_ids:
+            self.session.execute(select(ProposalRow.id).where(ProposalRow.id.in_(proposal_ids))
+                                 .order_by(ProposalRow.id).with_for_update())
+
     def set_message(self, proposal_id: int, ts: str) -> None:
         """Record where the poll message is, once it has been posted."""
         self.session.execute(update(ProposalRow).where(ProposalRow.id == proposal_id).values(message_ts=ts))

@@ -13,6 +13,7 @@ from bot.domain.effects import Cancel, Reschedule, effects_of
 from bot.domain.events import Event
 from storage.audit import AuditLog
 from storage.checklists import ActionRepository, AnswerRepository, RoundRepository, TemplateRepository
+from storage.db import LOCK_TIMEOUT_MS, WriterQueueTimeout
 from storage.delegation import AuthorityRepository, ChainRepository, DeputyRepository
 from storage.escalations import CategoryRuleRepository, DelegatedRepository, EscalationRepository
 from storage.outbox import Outbox
@@ -26,6 +27,10 @@ from storage.repositories import (
     WorkspaceRepository,
 )
 from storage.schedules import ReminderRepository, ReviewRepository
+
+# A writer queued behind this process's others gives up after half the lock timeout, so that queueing and then
+# waiting for another process's lock stays within Slack's 3 s.
+WRITER_QUEUE_SECONDS = LOCK_TIMEOUT_MS / 2000
 
 
 class AlreadyHandled(Exception):
@@ -109,8 +114,8 @@ class UnitOfWork(AbstractUnitOfWork):
         self._factory, self._queue, self._audit_key = session_factory, queue, audit_key
 
     def __enter__(self) -> UnitOfWork:
-        if self._queue is not None:
-            self._queue.acquire()
+        if self._queue is not None and not self._queue.acquire(timeout=WRITER_QUEUE_SECONDS):
+            raise WriterQueueTimeout()
         self.session = self._factory()
         self.workspaces = WorkspaceRepository(self.session)
         self.organisations = OrganisationRepository(self.session)

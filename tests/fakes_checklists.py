@@ -63,6 +63,7 @@ class ChecklistState:
     rounds: dict[int, Round] = field(default_factory=dict)
     responses: dict[tuple[int, str], Response] = field(default_factory=dict)  # (round, respondent) -> progress
     answers: dict[tuple[int, str, str], StoredAnswer] = field(default_factory=dict)  # (round, respondent, question)
+    tallies: dict[tuple[int, str, str], int] = field(default_factory=dict)  # (round, question, value) -> how many
     templates: list[LoadedTemplate] = field(default_factory=list)  # in the order loaded
 
 
@@ -150,6 +151,23 @@ class FakeAnswers:
 
     def respondents(self, round_id: int) -> int:
         return sum(1 for r, _ in self.c.responses if r == round_id)
+
+    def has_finished(self, round_id: int, respondent: str) -> bool:
+        found = self.c.responses.get((round_id, respondent))
+        return found is not None and found.finished_at is not None
+
+    def pool(self, round_id: int, chosen: dict[str, str], options: list[tuple[str, str]]) -> None:
+        for question_id, value in options:
+            self.c.tallies.setdefault((round_id, question_id, value), 0)
+        for question_id, value in chosen.items():
+            self.c.tallies[(round_id, question_id, value)] += 1
+
+    def tally(self, round_id: int) -> dict[str, dict[str, int]]:
+        found: dict[str, dict[str, int]] = defaultdict(dict)
+        for (r, question_id, value), count in self.c.tallies.items():
+            if r == round_id:
+                found[question_id][value] = count
+        return dict(found)
 
 
 class FakeTemplates:

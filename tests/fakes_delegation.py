@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot.domain.boards import Organisation
 from bot.domain.delegated import Delegated
-from bot.domain.delegation import CategoryRule, Chain, Deputy, Level
+from bot.domain.delegation import CategoryRule, Chain, Deputy, Level, SignOffScope
 from bot.domain.escalation import Escalation, EscalationState
 from bot.domain.scheme import Authority, overlaps, remainders
 from storage.escalations import Waiting
@@ -99,10 +99,22 @@ class FakeAuthorities:
             self.d.authorities.append(Version(saved, at))
         return saved
 
-    def scheme_loaded(self, workspace_id: int) -> bool:
+    def put_many(self, authorities: list[Authority], *, at: datetime) -> list[Authority]:
+        return [self.put(a, by=a.granted_by, at=at) for a in authorities]
+
+    def sign_off_scope(self, workspace_id: int) -> SignOffScope:
         orgs = _workspace_orgs(self.s, workspace_id)
-        return (any(v.authority.organisation_id in orgs for v in self.d.authorities)
-                or any(oid in orgs and levels for oid, levels in self.d.chains.items()))
+        return SignOffScope(frozenset(a.category for a in self._current() if a.organisation_id in orgs),
+                            any(oid in orgs and levels for oid, levels in self.d.chains.items()))
+
+    def grantors(self, workspace_id: int) -> dict[int, set[str]]:
+        found: dict[int, set[str]] = {}
+        for ws, board in self.s.boards.values():
+            if ws == workspace_id:
+                managers = {m.user_id for m in board.managers()}
+                for m in board.members:
+                    found.setdefault(m.organisation_id, set()).update(managers)
+        return found
 
     def of_members(self, organisation_ids: Iterable[int], user_ids: Iterable[str], category: str) -> list[Authority]:
         orgs, users = set(organisation_ids), set(user_ids)
@@ -193,6 +205,10 @@ class FakeEscalations:
             found[e.proposal_id].append(e)
         return found
 
+    def sits_for(self, organisation_id: int, user_id: str) -> bool:
+        return any(m.organisation_id == organisation_id and m.user_id == user_id
+                   for _, board in self.s.boards.values() for m in board.members)
+
     def open_of_organisation(self, organisation_id: int) -> list[Escalation]:
         return [self._read(e) for e in self.d.escalations.values()
                 if e.organisation_id == organisation_id and e.state is EscalationState.OPEN]
@@ -204,7 +220,8 @@ class FakeEscalations:
             p = self.s.proposals[e.proposal_id]
             if (self.s.boards[p.board_id][0] == workspace_id and e.state is EscalationState.OPEN
                     and (p.board_id in boards or user_id in e.approvers)):
-                found.append(Waiting(self._read(e), p.title, p.channel_id, p.message_ts))
+                found.append(Waiting(self._read(e), p.title, p.channel_id, p.message_ts,
+                                     self.s.boards[p.board_id][1].timezone))
         return sorted(found, key=lambda w: (w.escalation.opened_at, w.escalation.id))[:LISTED]
 
 

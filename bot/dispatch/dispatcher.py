@@ -28,13 +28,18 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import DBAPIError
 
 from bot.clock import Clock
+from bot.dispatch.lookup import attempting
 from bot.dispatch.senders import Sender, failure_of
-from bot.domain.jobs import MAX_ATTEMPTS, ClaimedJob, Outcome, OutcomeKind, outcome_of
+from bot.domain.jobs import MAX_ATTEMPTS, ClaimedJob, Outcome, OutcomeKind, SendFailure, outcome_of
+from storage.db import trouble
+from storage.retry import is_deadlock
 
 log = logging.getLogger("collab_bot.dispatch")
 
@@ -44,23 +49,28 @@ LEASE = timedelta(seconds=15)
 PACE = timedelta(seconds=1)  # chat.postMessage: about one message a second per channel
 
 OnSent = Callable[[object, ClaimedJob, dict | None], None]
-OnFailed = Callable[[object, ClaimedJob, str], None]
+OnFailed = Callable[[object, ClaimedJob, SendFailure], None]
+LockFirst = Callable[[object, list[tuple[ClaimedJob, Outcome]]], None]
 
 
 class Dispatcher:
     """Claims due jobs in batches, sends them on `threads` threads, and records each outcome under its lease.
 
-    `on_sent(uow, claimed, result)` and `on_failed(uow, claimed, error_code)` run inside the transaction that
+    `on_sent(uow, claimed, result)` and `on_failed(uow, claimed, failure)` run inside the transaction that
     records the outcome, only while the lease is still held; they must use that unit of work, not open another.
+    `lock_first(uow, runs)` runs first in that transaction, before any outbox row is locked: it takes the locks
+    the hooks will need that come earlier in the lock order (storage/outbox.py), such as a poll's proposal row.
+    A record transaction that PostgreSQL picks as a deadlock's victim is run once more.
     """
 
     def __init__(self, db, senders: Mapping[str, Sender], *, clock: Clock, owner: str | None = None,
-                 on_sent: OnSent | None = None, on_failed: OnFailed | None = None, lease: timedelta = LEASE,
+                 on_sent: OnSent | None = None, on_failed: OnFailed | None = None,
+                 lock_first: LockFirst | None = None, lease: timedelta = LEASE,
                  batch: int = 32, threads: int = 8, pace: timedelta = PACE, idle: float = 1.0,
                  rng: random.Random | None = None):
         self.db, self.senders, self.clock = db, dict(senders), clock
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self.on_sent, self.on_failed = on_sent, on_failed
+        self.on_sent, self.on_failed, self.lock_first = on_sent, on_failed, lock_first
         self.lease, self.batch, self.threads, self.pace, self.idle = lease, batch, threads, pace, idle
         self._rng = rng or random.Random()
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="dispatch")
@@ -102,22 +112,28 @@ class Dispatcher:
         self._wake.set()
 
     def _run(self) -> None:
-        next_claim = 0.0
+        next_claim, outage = 0.0, None
         with self._driving:
             while not self._stop.is_set():
                 try:
                     room = min(self.batch, 2 * self.threads - len(self._flying))
                     if room > 0 and (self._wake.is_set() or time.monotonic() >= next_claim):
                         self._wake.clear()
-                        claimed = self._claim(room)
+                        claimed, outage = self._claim(room), None
                         next_claim = time.monotonic() + (POLL if claimed < room else 0)
                     if self._flying or self._answered:
                         self._step()
                     else:
                         self._rest()
                         next_claim = 0.0
-                except Exception:
-                    log.exception("dispatcher %s: a step failed; trying again in a second", self.owner)
+                except Exception as error:
+                    if trouble(error) is None:
+                        log.exception("dispatcher %s: a step failed; trying again in a second", self.owner)
+                    elif outage is None:  # once per outage, not a traceback a second
+                        log.warning("dispatcher %s: the database is %s (%s); trying again every second",
+                                    self.owner, "busy" if trouble(error) == "busy" else "unreachable",
+                                    error.__class__.__name__)
+                    outage = trouble(error)
                     self._stop.wait(1.0)
             self._drain()
 
@@ -162,17 +178,26 @@ class Dispatcher:
         until = self._pause_of(method, self.clock.now())
         if until is not None:
             return Outcome(OutcomeKind.DEFERRED, error="paused", detail=f"{method} is rate-limited", at=until)
-        try:
-            return Outcome(OutcomeKind.SENT, result=self.senders[claimed.job.kind].send(claimed))
-        except Exception as error:
-            if isinstance(error, SlackApiError):
-                log.warning("job %s (%s): Slack answered %s", claimed.job.key, method, error.response.status_code)
-            else:
-                log.warning("job %s (%s) failed on the way", claimed.job.key, method, exc_info=True)
-            outcome = outcome_of(failure_of(error), attempts=claimed.attempts, now=self.clock.now(), rng=self._rng)
-            if outcome.kind is OutcomeKind.DEFERRED:
-                self._merge_pauses({method: outcome.at})
-            return outcome
+        with attempting(claimed) as attempt:
+            try:
+                return Outcome(OutcomeKind.SENT, result=attempt.settled(self.senders[claimed.job.kind].send(claimed)))
+            except Exception as error:
+                outcome = self._failed(claimed, method, error)
+                return replace(outcome, result=attempt.unsettled())
+
+    def _failed(self, claimed: ClaimedJob, method: str, error: Exception) -> Outcome:
+        """What a failed try comes to; a 429 pauses its method in this process at once."""
+        failure = failure_of(error)
+        if isinstance(error, SlackApiError):
+            log.warning("job %s (%s): Slack's %s refused it: %s (%s)", claimed.job.key, claimed.job.kind,
+                        failure.method or method, failure.code, failure.detail)
+        else:
+            log.warning("job %s (%s): %s failed on the way", claimed.job.key, claimed.job.kind, method,
+                        exc_info=True)
+        outcome = outcome_of(failure, attempts=claimed.attempts, now=self.clock.now(), rng=self._rng)
+        if outcome.kind is OutcomeKind.DEFERRED:
+            self._merge_pauses({method: outcome.at})
+        return outcome
 
     def _step(self) -> int:
         """Wait briefly for answers, record those in hand, and keep the leases of the rest; how many recorded."""
@@ -186,6 +211,18 @@ class Dispatcher:
 
     def _record(self) -> int:
         runs = sorted(self._answered, key=lambda run: run[0].id)  # one lock order for every writer
+        try:
+            self._record_runs(runs)
+        except DBAPIError as error:
+            if not is_deadlock(error):
+                raise
+            log.warning("dispatcher %s: recording %d outcomes was a deadlock's victim; once more", self.owner,
+                        len(runs))
+            self._record_runs(runs)
+        self._answered = []
+        return len(runs)
+
+    def _record_runs(self, runs: list[tuple[ClaimedJob, Outcome]]) -> None:
         now = self.clock.now()
         pauses: dict[str, datetime] = {}
         for claimed, outcome in runs:
@@ -193,6 +230,8 @@ class Dispatcher:
                 method = self.senders[claimed.job.kind].method
                 pauses[method] = max(outcome.at, pauses.get(method, outcome.at))
         with self.db.uow() as uow:
+            if self.lock_first is not None:
+                self.lock_first(uow, runs)
             for method in sorted(pauses):
                 uow.outbox.pause(method, pauses[method])
             for claimed, outcome in runs:
@@ -202,13 +241,12 @@ class Dispatcher:
                     log.warning("job %s: its lease passed to another dispatcher; this %s is not recorded",
                                 claimed.job.key, outcome.kind)
             uow.commit()
-        self._answered = []
-        return len(runs)
 
     def _hook(self, uow, claimed: ClaimedJob, outcome: Outcome, now: datetime) -> None:
         """Run on_sent or on_failed in a savepoint: a hook that fails is logged and noted, and never resends."""
+        failure = outcome.failure or SendFailure(outcome.error or "failed", detail=outcome.detail)
         name, hook, detail = {OutcomeKind.SENT: ("on_sent", self.on_sent, outcome.result),
-                              OutcomeKind.FAILED: ("on_failed", self.on_failed, outcome.error)}.get(
+                              OutcomeKind.FAILED: ("on_failed", self.on_failed, failure)}.get(
             outcome.kind, ("", None, None))
         if hook is None:
             return
@@ -220,6 +258,8 @@ class Dispatcher:
             savepoint.commit()
         except Exception as error:
             savepoint.rollback()
+            if is_deadlock(error):
+                raise  # the whole record transaction runs again, rather than lose what the hook records
             if events is not None:
                 del events[recorded:]
             log.exception("job %s: %s failed", claimed.job.key, name)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
+from bot.dispatch.lookup import DispatchClient
 from bot.domain.jobs import ClaimedJob, SendFailure
 
 SEND_TIMEOUT = 10  # seconds; shorter than the dispatcher's lease, which its heartbeat extends anyway
@@ -32,9 +33,10 @@ def dispatch_client(*, token: str | None, base_url: str | None = None, timeout: 
     Unlike the app's client (bot/app.py), it has no RateLimitErrorRetryHandler, ServerErrorRetryHandler or even
     slack-sdk's default ConnectionErrorRetryHandler: the dispatcher retries with backoff, pauses a 429's method
     for every process instead of blocking one of its threads, and a connection that broke after Slack accepted
-    a message is not silently posted again inside one attempt.
+    a message is not silently posted again inside one attempt. Its chat.postMessage marks each post with its
+    job, and looks for a post an earlier try may have made before posting again (bot/dispatch/lookup.py).
     """
-    return WebClient(token=token, base_url=base_url or WebClient.BASE_URL, timeout=timeout, retry_handlers=[])
+    return DispatchClient(token=token, base_url=base_url or WebClient.BASE_URL, timeout=timeout, retry_handlers=[])
 
 
 def failure_of(error: BaseException) -> SendFailure:
@@ -45,7 +47,11 @@ def failure_of(error: BaseException) -> SendFailure:
         data = getattr(response, "data", None)
         code = data.get("error") if isinstance(data, dict) else None
         retry_after = _seconds(_header(getattr(response, "headers", None) or {}, "Retry-After"))
-        return SendFailure(str(code or f"http_{status}"), status, retry_after, f"HTTP {status}")
+        method = method_of(getattr(response, "api_url", None))
+        needed = data.get("needed") if isinstance(data, dict) and code == "missing_scope" else None
+        detail = f"{method or 'Slack'} answered HTTP {status}" + (f"; it needs the {needed} scope" if needed else "")
+        return SendFailure(str(code or f"http_{status}"), status, retry_after, detail, method=method,
+                           needed=str(needed) if needed else None)
     if isinstance(error, TimeoutError) or isinstance(getattr(error, "reason", None), TimeoutError):
         return SendFailure("timeout", detail=str(error)[:300])
     if isinstance(error, OSError):
@@ -53,6 +59,13 @@ def failure_of(error: BaseException) -> SendFailure:
     if isinstance(error, SlackRequestError):
         return SendFailure("request_error", detail=str(error)[:300])
     return SendFailure(type(error).__name__, detail=str(error)[:300])
+
+
+def method_of(api_url: str | None) -> str | None:
+    """The Web API method a request went to ("files.getUploadURLExternal"), from its URL."""
+    if not api_url or "/api/" not in api_url:
+        return None
+    return api_url.rsplit("/api/", 1)[1].split("?", 1)[0] or None
 
 
 def _header(headers, name: str) -> str | None:

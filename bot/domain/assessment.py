@@ -233,6 +233,20 @@ def distribution(template: Template, answers: Mapping[str, Sequence[Answer]]) ->
     return {q.id: _counts(q, chosen[q.id]) for q in template.questions()}
 
 
+def answers_from_counts(counts: Mapping[str, Mapping[str, int]]) -> dict[str, list[Answer]]:
+    """Stand-in respondents carrying pooled counts (question id -> value -> count), for scoring an unattributed round.
+
+    Each question's answers are dealt out in option order, so the stand-ins hold the counts and nothing else: no
+    stand-in is a person.
+    """
+    dealt: dict[str, list[Answer]] = {}
+    for question_id, by_value in counts.items():
+        picks = [value for value, n in by_value.items() for _ in range(n)]
+        for k, value in enumerate(picks):
+            dealt.setdefault(f"pooled-{k}", []).append(Answer(question_id, value))
+    return dealt
+
+
 def recommend(template: Template, answers: Sequence[Answer]) -> Recommendation:
     """The collaborative type a selector's answers point to, with the reasons in question order."""
     if template.kind != "selector":

@@ -124,10 +124,15 @@ def clean_name(raw: str, *, field_name: str, label: str) -> str:
     return name
 
 
-def ensure_can_manage(board: Board, user_id: str) -> Member:
-    """The acting member if they chair or are secretary to the board; NotAllowed otherwise."""
+def ensure_can_manage(board: Board, user_id: str, *, to_see: str = "") -> Member:
+    """The acting member if they chair or are secretary to the board; NotAllowed otherwise.
+
+    `to_see` names what a read-only command shows, so the refusal says what is true: only they can see it.
+    """
     member = board.member(user_id)
     if member is None or member.role not in MANAGING_ROLES:
+        if to_see:
+            raise NotAllowed(f"Only the chair or secretary of *{escape(board.name)}* can see {to_see}.")
         raise NotAllowed(
             f"Only the chair or secretary of *{escape(board.name)}* can change it. "
             "Ask one of them if something needs updating."

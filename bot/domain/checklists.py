@@ -21,9 +21,12 @@ LABEL_LIMIT = 75  # a Slack button or radio option
 REASON_LIMIT = 300
 MAX_OPTIONS = 10  # a Slack radio group
 DEFAULT_GREEN, DEFAULT_AMBER = 0.75, 0.5
+DEFAULT_MIN_RESPONDENTS = 3  # an unattributed round's report waits for this many answers
+LEAST_MIN_RESPONDENTS = 3  # with two, each of them could read the other's answers off the report
+UNATTRIBUTED_QUESTION_LIMIT = 50  # all answered in one Slack form (100 blocks at most)
 
 TEMPLATE_KEYS = ("id", "title", "version", "kind", "areas")
-TEMPLATE_OPTIONAL = ("attributed", "scale", "thresholds")
+TEMPLATE_OPTIONAL = ("attributed", "scale", "thresholds", "min_respondents")
 AREA_KEYS = ("id", "title", "questions")
 QUESTION_KEYS = ("id", "text")
 QUESTION_OPTIONAL = ("help", "evidence", "critical", "options")
@@ -73,7 +76,10 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Template:
-    """A checklist: its kind, whether answers carry names, its default options, RAG thresholds and areas."""
+    """A checklist: its kind, whether answers carry names, its default options, RAG thresholds and areas.
+
+    `min_respondents`: how many must have answered an unattributed round before its report is shown.
+    """
 
     id: str
     title: str
@@ -83,6 +89,7 @@ class Template:
     scale: tuple[Option, ...]
     thresholds: Thresholds
     areas: tuple[Area, ...]
+    min_respondents: int = DEFAULT_MIN_RESPONDENTS
 
     def questions(self) -> tuple[Question, ...]:
         """Every question, in template order."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.domain import commands_checklists, commands_delegation
 from bot.domain.boards import Role, parse_choice
 from bot.domain.commands_checklists import ChecklistCommand, parse_checklists
 from bot.domain.commands_delegation import DelegationCommand, parse_delegation, parse_mention
@@ -15,7 +16,9 @@ ORG_KINDS = frozenset({"nhs_trust", "foundation_trust", "local_authority", "volu
 
 @dataclass(frozen=True)
 class Help:
-    """Show every subcommand."""
+    """Show every subcommand; `unknown` is what was typed when it was not understood."""
+
+    unknown: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,15 @@ USAGE = {
     "reviews remove": "/collab reviews remove <number>",
 }
 
-
+# Every subcommand the router accepts (its first word, or first two), and the other words it takes for them.
+SUBCOMMANDS = ("help", "setup", "settings", "org add", "org list", "org type", "org rename", "members",
+               "members add", "members remove", "members nominate", "propose", "decisions", "history", "reminders",
+               "reviews", "reviews add", "reviews remove", *commands_delegation.SUBCOMMANDS,
+               *commands_checklists.SUBCOMMANDS)
+ALIASES = {"register": "decisions", "review": "reviews", "reminded": "reminders", "orgs": "org",
+           "organisation": "org", "organisations": "org",
+           **commands_delegation.ALIASES, **commands_checklists.ALIASES}
+FIRST_WORDS = frozenset(phrase.split()[0] for phrase in SUBCOMMANDS)
 
 
 def _words(text: str) -> list[str]:
@@ -153,20 +164,30 @@ def _words(text: str) -> list[str]:
 
 
 def parse(text: str) -> Command:
-    """The command typed after `/collab`; unknown words give Help."""
+    """The command typed after `/collab`; words it does not know give Help, saying what it did not understand."""
     words = _words(text)
+    if not words:
+        return Help()
+    first = ALIASES.get(words[0].lower(), words[0].lower())
+    if first not in FIRST_WORDS:
+        return Help(unknown=text.strip())
+    command = _parse(text, [first, *words[1:]], len(words[0]))
+    return Help(unknown=text.strip()) if command is None else command
+
+
+def _parse(text: str, words: list[str], typed: int) -> Command | None:
     head = [w.lower() for w in words[:2]]
-    if not words or head[0] == "help":
+    if head[0] == "help":
         return Help()
     if head[0] == "setup":
         return Setup()
     if head[0] == "propose":
-        return Propose(title=text.strip()[len(words[0]):].strip())
-    if head[0] in ("decisions", "register"):
+        return Propose(title=text.strip()[typed:].strip())
+    if head[0] == "decisions":
         return Decisions()
     if head[0] == "settings":
         return Settings()
-    if head[0] in ("reviews", "review"):
+    if head[0] == "reviews":
         if head[1:] == ["add"]:
             return ReviewsAdd()
         if head[1:2] == ["remove"]:
@@ -176,21 +197,21 @@ def parse(text: str) -> Command:
                                  usage=USAGE["reviews remove"])
             return ReviewsRemove(review_id=int(number))
         return Reviews()
-    if head[0] in ("reminders", "reminded"):
+    if head[0] == "reminders":
         return Reminders()
     if head[0] == "history":
         number = words[1].upper() if len(words) == 2 else ""
         if not REGISTER_NUMBER.match(number):
             raise UsageError("Give the decision's register number.", usage=USAGE["history"])
         return History(number=number)
-    if head[0] in ("org", "orgs", "organisation", "organisations"):
+    if head[0] == "org":
         return _parse_org(words[1:], head[1:])
     if head[0] == "members":
         return _parse_members(words[1:], head[1:])
-    return parse_delegation(words) or parse_checklists(words) or Help()
+    return parse_delegation(words) or parse_checklists(words)
 
 
-def _parse_org(rest: list[str], head: list[str]) -> Command:
+def _parse_org(rest: list[str], head: list[str]) -> Command | None:
     if not head or head[0] == "list":
         return OrgList()
     if head[0] == "add":
@@ -212,10 +233,10 @@ def _parse_org(rest: list[str], head: list[str]) -> Command:
             raise UsageError("Name the organisation, then “to” and its new name.", usage=USAGE["org rename"])
         split = lowered.index("to", 2)
         return OrgRename(name=" ".join(rest[1:split]), new_name=" ".join(rest[split + 1:]))
-    return Help()
+    return None
 
 
-def _parse_members(rest: list[str], head: list[str]) -> Command:
+def _parse_members(rest: list[str], head: list[str]) -> Command | None:
     if not head or head[0] == "list":
         return MembersList()
     if head[0] == "add":
@@ -236,4 +257,4 @@ def _parse_members(rest: list[str], head: list[str]) -> Command:
         if len(rest) != 2:
             raise UsageError("Say whom to nominate.", usage=usage)
         return MembersNominate(user_id=parse_mention(rest[1], usage=usage))
-    return Help()
+    return None

@@ -12,6 +12,8 @@ USAGE = {
     "checklist open": "/collab checklist open [template] [closes YYYY-MM-DD]",
     "checklist close": "/collab checklist close [template]",
 }
+SUBCOMMANDS = ("checklist", "checklist open", "checklist close", "selector", "report", "actions")
+ALIASES = {"checklists": "checklist", "assess": "checklist", "action": "actions"}
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,9 @@ USAGE = {
     "deputy": "/collab deputy @approver @deputy <organisation> from YYYY-MM-DD until YYYY-MM-DD",
     "rule": "/collab rule <category> <consensus|unanimous|supermajority [2/3]|majority|advisory|default>",
 }
+SUBCOMMANDS = ("authority", "authority set", "chain", "deputy", "escalations", "review-delegated", "rules", "rule")
+ALIASES = {"escalation": "escalations", "sign-off": "escalations", "signoff": "escalations",
+           "delegated": "review-delegated"}
 RULE_WORDS = ("consensus", "unanimous", "supermajority", "majority", "advisory", "default")
 
 

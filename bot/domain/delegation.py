@@ -146,6 +146,27 @@ def check_deputy(approver: str, deputy: str, from_date: date, until_date: date) 
 
 
 @dataclass(frozen=True)
+class SignOffScope:
+    """What a workspace's scheme records: the categories someone holds a limit in, and whether any chain exists."""
+
+    limited: frozenset[str] = frozenset()
+    chained: bool = False
+
+    def checks(self, category: str, *, money: bool) -> bool:
+        """Whether a category's proposals need sign-off: once it has a limit, or (money only) once a chain exists.
+
+        Chains have money limits, so they switch checking on for money categories; a yes/no category is checked
+        only once somebody holds a limit in it.
+        """
+        return category in self.limited or (money and self.chained)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing is recorded, so nothing is checked."""
+        return not self.limited and not self.chained
+
+
+@dataclass(frozen=True)
 class Need:
     """An organisation none of whose voting members may commit it, and the level to ask (None: no route)."""
 

@@ -4,7 +4,7 @@ how open or declined requests change a result. Pure rules; datetimes are naive U
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from bot.domain.delegation import (
 from bot.domain.errors import Conflict, InvalidValue, NotAllowed
 from bot.domain.schedule import WorkingCalendar
 from bot.domain.text import clean, escape
+from bot.domain.times import local_time
 
 
 class EscalationState(StrEnum):
@@ -59,25 +60,31 @@ class Escalation:
     answered_at: datetime | None = None
     comment: str = ""
     problem: str = ""
+    skipped: tuple[str, ...] = ()  # not stored: the levels the last routing passed over, nobody there being free
 
-    def may_answer(self, user_id: str) -> bool:
-        """Whether the user may answer: an approver asked or covered, anyone on a channel level, never the proposer."""
+    def named(self, user_id: str) -> bool:
+        """Whether the user is an approver asked at this level, or one an acting deputy covers."""
+        return user_id in self.approvers or user_id in {approver for _, approver in self.acting_for}
+
+    def may_answer(self, user_id: str, *, in_channel: str | None = None, of_organisation: bool = False) -> bool:
+        """Whether the user may answer: never the proposer; a named approver (or one covered); on a channel level,
+        a member of that channel (`in_channel`, as Slack says) who sits for the organisation on a board."""
         if user_id == self.brought_by:
             return False
-        covered = {approver for _, approver in self.acting_for}
-        return user_id in self.approvers or user_id in covered or self.channel_id is not None
+        if self.named(user_id):
+            return True
+        return self.channel_id is not None and in_channel == self.channel_id and of_organisation
 
-    def answer(self, *, user_id: str, endorse: bool, comment: str, now: datetime) -> None:
-        """Record an endorsement or a decline (which needs a reason)."""
+    def answer(self, *, user_id: str, endorse: bool, comment: str, now: datetime, timezone: str = "Europe/London",
+               in_channel: str | None = None, of_organisation: bool = False) -> None:
+        """Record an endorsement or a decline (which needs a reason); `timezone` is the board's, for the refusal."""
         if self.state is not EscalationState.OPEN:
-            raise Conflict(self._closed_message())
+            raise Conflict(self._closed_message(timezone))
         if user_id == self.brought_by:
             verb = "endorse" if endorse else "decline"
             raise NotAllowed(f"You brought this proposal, so you can't {verb} it for your organisation.")
-        if not self.may_answer(user_id):
-            people = and_list([f"<@{u}>" for u in self.approvers])
-            raise NotAllowed(f"Only {people} ({escape(self.level_title)}) can answer this "
-                             f"request for {escape(self.organisation)}.")
+        if not self.may_answer(user_id, in_channel=in_channel, of_organisation=of_organisation):
+            raise NotAllowed(self._who_may_answer())
         text = clean(comment)
         if not endorse and not text:
             raise InvalidValue("Please say why you are declining, so the board knows what would need to change.",
@@ -88,12 +95,12 @@ class Escalation:
         self.answered_by, self.answered_at, self.comment = user_id, now, text
         self.answered_for = next((a for d, a in self.acting_for if d == user_id and a != user_id), None)
 
-    def record_line(self) -> str:
-        """One mrkdwn line for the record: who answered and when, or what it is waiting on."""
+    def record_line(self, timezone: str) -> str:
+        """One mrkdwn line for the record: who answered and when (in the board's `timezone`), or what it waits on."""
         if self.state in (EscalationState.ENDORSED, EscalationState.DECLINED):
             verb = "Endorsed" if self.state is EscalationState.ENDORSED else "Declined"
             who = f"<@{self.answered_by}>" + (f" for <@{self.answered_for}>" if self.answered_for else "")
-            line = f"{verb} by {who} ({escape(self.level_title)}), {_when(self.answered_at)}"
+            line = f"{verb} by {who} ({escape(self.level_title)}), {local_time(self.answered_at, timezone)}"
             return line + (f": {escape(self.comment)}" if self.comment else "")
         if self.state is EscalationState.OPEN:
             return f"Waiting on {escape(self.level_title)}"
@@ -101,18 +108,22 @@ class Escalation:
             return f"No route: {escape(self.organisation)} {escape(self.problem)}"
         return "Withdrawn"
 
-    def _closed_message(self) -> str:
+    def _who_may_answer(self) -> str:
+        org = escape(self.organisation)
+        people = and_list([f"<@{u}>" for u in self.approvers])
+        if self.channel_id is None:
+            return f"Only {people} ({escape(self.level_title)}) can answer this request for {org}."
+        named = f", or {people}," if people else ""
+        return (f"Only members of <#{self.channel_id}> who sit for {org} on a board{named} can answer this request "
+                f"for {org} ({escape(self.level_title)}). Nothing was recorded.")
+
+    def _closed_message(self, timezone: str) -> str:
         if self.state is EscalationState.WITHDRAWN:
             return "This request was withdrawn, so it no longer needs an answer."
         if self.state is EscalationState.NO_ROUTE:
             return f"This request has nobody to answer it: {escape(self.organisation)} {escape(self.problem)}."
         return (f"This request has already been answered: {self.state.value} by <@{self.answered_by}> "
-                f"on {_when(self.answered_at)}.")
-
-
-
-def _when(moment: datetime | None) -> str:
-    return f"{moment.day} {moment:%b %Y %H:%M} UTC" if moment else ""
+                f"on {local_time(self.answered_at, timezone)}.")
 
 
 class Step(StrEnum):
@@ -132,9 +143,16 @@ def due_after(start: datetime, days: int, calendar: WorkingCalendar) -> datetime
     return calendar.moment(day, local_time)
 
 
-def _ask(escalation: Escalation, level: Level, *, deputies: list[Deputy], now: datetime,
+BARRED = "everyone who could answer at each level that covers it brought the proposal or is recused"
+
+
+def _free(level: Level, deputies: list[Deputy], on: date, barred: frozenset[str]) -> list[tuple[str, str | None]]:
+    """Who may answer at a level, deputies followed: those barred (the proposer, the recused) left out."""
+    return [(who, approver) for who, approver in answerers(level, deputies, on) if who not in barred]
+
+
+def _ask(escalation: Escalation, level: Level, pairs: list[tuple[str, str | None]], *, now: datetime,
          calendar: WorkingCalendar) -> None:
-    pairs = answerers(level, deputies, calendar.local_date(now))
     escalation.level_position, escalation.level_title = level.position, level.title
     escalation.approvers = tuple(dict.fromkeys(who for who, _ in pairs))
     escalation.acting_for = tuple((who, approver) for who, approver in pairs if approver is not None)
@@ -142,9 +160,27 @@ def _ask(escalation: Escalation, level: Level, *, deputies: list[Deputy], now: d
     escalation.due_at = due_after(now, level.response_days, calendar)
 
 
+def _route(escalation: Escalation, chain: Chain | None, level: Level | None, *, deputies: list[Deputy],
+           barred: frozenset[str], now: datetime, calendar: WorkingCalendar, money: bool) -> bool:
+    """Ask `level`, or the next level up that covers the amount when nobody at it is free; False if none is."""
+    skipped: list[str] = []
+    on = calendar.local_date(now)
+    while level is not None:
+        pairs = _free(level, deputies, on, barred)
+        if pairs or level.channel_id is not None:
+            _ask(escalation, level, pairs, now=now, calendar=calendar)
+            escalation.skipped = tuple(skipped)
+            return True
+        skipped.append(level.title)
+        level = first_level(chain, escalation.amount_pence, money=money, above=level.position)
+    escalation.skipped = tuple(skipped)
+    return False
+
+
 def on_due(escalation: Escalation, chain: Chain | None, *, deputies: list[Deputy], now: datetime,
-           calendar: WorkingCalendar, money: bool) -> Step:
-    """Move an overdue escalation on: remind its level once, then ask the next level up that can approve."""
+           calendar: WorkingCalendar, money: bool, barred: frozenset[str] = frozenset()) -> Step:
+    """Move an overdue escalation on: remind its level once, then ask the next level up that can approve and has
+    someone free to answer (not the proposer, nobody `barred`)."""
     if escalation.state is not EscalationState.OPEN:
         raise Conflict("This request is no longer waiting on an answer.")
     # Found by title, not position: a chain re-saved with a level inserted below keeps this level where it is.
@@ -156,26 +192,35 @@ def on_due(escalation: Escalation, chain: Chain | None, *, deputies: list[Deputy
         return Step.REMIND
     above = current.position if current else escalation.level_position
     higher = first_level(chain, escalation.amount_pence, money=money, above=above)
-    if higher is None:
+    kept = (escalation.level_position, escalation.level_title, escalation.approvers, escalation.acting_for,
+            escalation.channel_id)
+    if not _route(escalation, chain, higher, deputies=deputies, barred=barred | {escalation.brought_by}, now=now,
+                  calendar=calendar, money=money):
+        (escalation.level_position, escalation.level_title, escalation.approvers, escalation.acting_for,
+         escalation.channel_id) = kept
         escalation.due_at = None
         return Step.TOPPED_OUT
-    _ask(escalation, higher, deputies=deputies, now=now, calendar=calendar)
     escalation.reminded = False
     return Step.MOVE_UP
 
 
 def open_escalation(*, need: Need, proposal_id: int, organisation: str, brought_by: str, deputies: list[Deputy],
-                    now: datetime, calendar: WorkingCalendar, money: bool) -> Escalation:
-    """A new escalation asking need.level (or recording that there is no route, when it has none)."""
-    # `money` is not needed here (need.level already fits the amount); it is taken to match on_due.
+                    now: datetime, calendar: WorkingCalendar, money: bool, chain: Chain | None = None,
+                    barred: frozenset[str] = frozenset()) -> Escalation:
+    """A new escalation asking need.level, or the next level up when nobody there is free to answer (the proposer
+    and anyone `barred` are not); recording that there is no route when no level is left."""
     escalation = Escalation(
         id=None, proposal_id=proposal_id, organisation_id=need.organisation_id, organisation=organisation,
         amount_pence=need.amount_pence, brought_by=brought_by, level_position=0, level_title="", approvers=(),
         acting_for=(), channel_id=None, state=EscalationState.NO_ROUTE, opened_at=now, due_at=None,
         problem=need.problem)
-    if need.level is not None:
+    if need.level is None:
+        return escalation
+    if _route(escalation, chain, need.level, deputies=deputies, barred=barred | {brought_by}, now=now,
+              calendar=calendar, money=money):
         escalation.state, escalation.problem = EscalationState.OPEN, ""
-        _ask(escalation, need.level, deputies=deputies, now=now, calendar=calendar)
+    else:
+        escalation.problem = BARRED
     return escalation
 
 
@@ -211,3 +256,4 @@ class Waiting:
     title: str
     channel_id: str
     message_ts: str | None
+    timezone: str = "Europe/London"  # the board's, in which its times are shown

@@ -92,6 +92,7 @@ class Outcome:
     error: str | None = None  # Slack's error code, or the name of a transport error
     detail: str = ""
     at: datetime | None = None  # when a RETRY or DEFERRED job is due again
+    failure: SendFailure | None = None  # the failed call, for a RETRY, DEFERRED or FAILED outcome
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,13 @@ class SendFailure:
     status: int | None = None  # the HTTP status, when Slack answered at all
     retry_after: float | None = None  # seconds, from a 429's Retry-After header
     detail: str = ""
+    method: str | None = None  # the Web API method that answered with the error (a job may call several)
+    needed: str | None = None  # for missing_scope: the scope Slack says the method needs
+
+    @property
+    def unknown(self) -> bool:
+        """Whether Slack may have acted on the call all the same: it timed out, broke, or answered 5xx."""
+        return self.status is None or self.status >= 500
 
 
 MIN_RETRY_AFTER = timedelta(seconds=1)
@@ -113,7 +121,7 @@ def outcome_of(failure: SendFailure, *, attempts: int, now: datetime, rng: rando
     A 429 with Retry-After defers the job (not an attempt); a permanent error fails it at once; anything
     else is retried with backoff until MAX_ATTEMPTS tries have failed.
     """
-    error = dict(error=failure.code, detail=failure.detail)
+    error = dict(error=failure.code, detail=failure.detail, failure=failure)
     if failure.status == 429 and failure.retry_after is not None:
         return Outcome(OutcomeKind.DEFERRED, at=now + max(MIN_RETRY_AFTER, timedelta(seconds=failure.retry_after)),
                        **error)

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from bot.domain import assessment as sa
 from bot.domain.boards import Board, ensure_can_manage
 from bot.domain.checklists import Question, Template
-from bot.domain.errors import Conflict, InvalidValue, NotAllowed
+from bot.domain.errors import Conflict, InvalidValue, NotAllowed, NotFound
 from bot.domain.text import clean, escape
 
 ACTION_TITLE_LIMIT = 200
@@ -130,15 +130,93 @@ def ensure_may_finish(action: Action, board: Board, user_id: str) -> None:
         ensure_can_manage(board, user_id)
 
 
+class TooFewAnswers(InvalidValue):
+    """An unattributed round's report is held back until enough members have answered."""
+
+    def __init__(self, template: Template, answered: int):
+        self.answered, self.needed = answered, template.min_respondents - answered
+        super().__init__(f"The report of *{escape(template.title)}* is shown once at least "
+                         f"{template.min_respondents} members have answered, so that no one's answers can be told "
+                         f"from it; {answered} {'has' if answered == 1 else 'have'} so far, so {self.needed} more "
+                         f"{'is' if self.needed == 1 else 'are'} needed.")
+
+
+def ensure_enough_answered(template: Template, answered: int) -> None:
+    """Refuse an unattributed round's report while fewer than the template's minimum have answered."""
+    if not template.attributed and answered < template.min_respondents:
+        raise TooFewAnswers(template, answered)
+
+
+def ensure_reportable(template: Template, r: Round) -> None:
+    """An unattributed round is reported once closed: reports as answers arrive would show each one by difference."""
+    if not template.attributed and r.is_open:
+        raise InvalidValue(f"The report of *{escape(template.title)}* is posted when the round closes: reports "
+                           "while answers still arrive would show each new answer by the difference.")
+
+
+def ensure_takes_text(template: Template) -> None:
+    """Notes and evidence links are for attributed checklists: free text can show who wrote it."""
+    if not template.attributed:
+        raise InvalidValue(f"*{escape(template.title)}* takes no notes or evidence links: its answers are never "
+                           "linked to anyone, and what someone writes can show who they are.")
+
+
+def ensure_one_at_a_time(template: Template) -> None:
+    """An unattributed checklist is answered in one form, never question by question."""
+    if not template.attributed:
+        raise InvalidValue(f"*{escape(template.title)}* is answered all at once in its form (the Answer button in "
+                           "my DM), so that your answers are never stored with your name.")
+
+
+def ensure_board_round(template: Template) -> None:
+    """An unattributed checklist is answered only in a board's round: a run of one would name its only answerer."""
+    if not template.attributed:
+        raise NotFound(f"No round of *{escape(template.title)}* is open. Its answers are pooled with the board's "
+                       f"other members', so it is answered only in a round: the chair can open one with "
+                       f"`/collab checklist open {template.id}`.")
+
+
+def ensure_not_sent(template: Template, sent: bool) -> None:
+    """An unattributed checklist's form is sent once: its answers can't be found again to change."""
+    if sent:
+        raise Conflict(f"You've already answered *{escape(template.title)}* in this round. Answers are final once "
+                       "sent: they are kept with no link to you, so they can't be found again to change.")
+
+
+def check_submission(template: Template, values: dict[str, str]) -> dict[str, str]:
+    """An unattributed checklist's whole form: each chosen value must be one its question offers; blanks skipped."""
+    chosen = {}
+    for question_id, value in values.items():
+        if not value:
+            continue
+        question = template.question(question_id)
+        if value not in {o.value for o in question.options}:
+            raise InvalidValue("Choose one of the answers offered.")
+        chosen[question_id] = value
+    if not chosen:
+        raise InvalidValue("No answers were chosen, so nothing was saved.")
+    return chosen
+
+
+def coarse(now: datetime) -> datetime:
+    """An unattributed round's progress time: the day only, so no moment joins it to an outbox job or log line."""
+    return datetime.combine(now.date(), datetime.min.time())
+
+
 @dataclass(frozen=True)
 class Step:
-    """Where a respondent is: the round, its template, the question shown (None: all answered) and answers."""
+    """Where a respondent is: the round, its template, the question shown (None: all answered) and answers.
+
+    For an unattributed checklist `answers` is always empty (they are kept only as counts), and `submitted` says
+    whether this member has sent their form.
+    """
 
     round: Round
     template: Template
     question: Question | None
     answers: dict[str, sa.Answer]
     board_name: str = ""
+    submitted: bool = False
 
 
 @dataclass(frozen=True)

@@ -132,3 +132,4 @@ class Scheme:
     user_id: str
     limits: list[Limit]
     today: date
+    checked: tuple[str, ...] = ()  # the labels of the categories whose proposals go through sign-off

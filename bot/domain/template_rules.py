@@ -11,12 +11,14 @@ from bot.domain.checklists import (
     AREA_KEYS,
     DEFAULT_AMBER,
     DEFAULT_GREEN,
+    DEFAULT_MIN_RESPONDENTS,
     EVIDENCE_TEXT_LIMIT,
     HELP_LIMIT,
     ID,
     ID_LIMIT,
     KINDS,
     LABEL_LIMIT,
+    LEAST_MIN_RESPONDENTS,
     MAX_OPTIONS,
     OPTION_KEYS,
     OPTION_OPTIONAL,
@@ -28,6 +30,7 @@ from bot.domain.checklists import (
     TEXT_LIMIT,
     TITLE_LIMIT,
     TYPES,
+    UNATTRIBUTED_QUESTION_LIMIT,
     VALUE,
     VALUE_LIMIT,
     Area,
@@ -173,9 +176,29 @@ class _Check:
         thresholds = self.thresholds(top["thresholds"]) if "thresholds" in top else Thresholds(
             DEFAULT_GREEN, DEFAULT_AMBER)
         areas = self.areas(top["areas"], scale) if "areas" in top else ()
+        least = self.least(top, attributed)
+        asked = sum(len(area.questions) for area in areas)
+        if not attributed and asked > UNATTRIBUTED_QUESTION_LIMIT:
+            self.fail("areas", f"has {asked} questions; an unattributed checklist is answered in one form, which "
+                      f"holds at most {UNATTRIBUTED_QUESTION_LIMIT}")
         if self.errors:
             return None
-        return Template(template_id, title, version, self.kind or "", attributed, scale or (), thresholds, areas)
+        return Template(template_id, title, version, self.kind or "", attributed, scale or (), thresholds, areas,
+                        least)
+
+    def least(self, top: dict, attributed: bool) -> int:
+        """How many must answer an unattributed round before its report is shown."""
+        if "min_respondents" not in top:
+            return DEFAULT_MIN_RESPONDENTS
+        value = top["min_respondents"]
+        if attributed:
+            self.fail("min_respondents", "is only used when attributed is false: an attributed checklist's "
+                      "report is shown whoever has answered")
+        elif isinstance(value, bool) or not isinstance(value, int) or value < LEAST_MIN_RESPONDENTS:
+            self.fail("min_respondents", f"should be a whole number from {LEAST_MIN_RESPONDENTS} up (with fewer, "
+                      f"people could tell each other's answers from the report), not {_shown(value)}")
+            return DEFAULT_MIN_RESPONDENTS
+        return value
 
     def version(self, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:

@@ -136,6 +136,16 @@ def list_actions(db: Database, *, team_id: str, channel_id: str, now: datetime) 
         return ActionList(board, uow.actions.open_of(board.id), calendar_of(board).local_date(now))
 
 
+def board_actions(db: Database, *, board_name: str, now: datetime) -> ActionList:
+    """The open actions of the one board with this name, soonest due first, for export."""
+    with db.read() as uow:
+        boards = uow.boards.named(board_name)
+        if len(boards) != 1:
+            raise NotFound(f"No single board is called {board_name!r} ({len(boards)} found).")
+        board = boards[0]
+        return ActionList(board, uow.actions.open_of(board.id), calendar_of(board).local_date(now))
+
+
 def finish_action(db: Database, *, team_id: str, action_id: int, actor: str, now: datetime,
                   reply_to: Route | None = None, listed: bool = False) -> rd.Action:
     """The owner, or the chair or secretary, marks an action done; the message clicked then shows it done."""

@@ -31,12 +31,14 @@ def limits_of(db: Database, *, team_id: str, channel_id: str, actor: str, user_i
     with db.read() as uow:
         workspace_id, board = linked_board(uow, team_id, channel_id)
         if user_id != actor:
-            ensure_can_manage(board, actor)
+            ensure_can_manage(board, actor, to_see="another member's delegated authority")
         categories = {c.key: c for c in uow.categories.for_workspace(workspace_id)}
         today = calendar_of(board).local_date(now)
         limits = [Limit(org, categories[a.category], a) for org, a in uow.authorities.of_user(workspace_id, user_id)
                   if a.category in categories and (a.valid_until is None or a.valid_until >= today)]
-        return Scheme(user_id, limits, today)
+        scope = uow.authorities.sign_off_scope(workspace_id)
+        checked = tuple(c.label for c in categories.values() if scope.checks(c.key, money=c.kind == "money"))
+        return Scheme(user_id, limits, today, checked)
 
 
 def form(db: Database, *, team_id: str, channel_id: str, actor: str, now: datetime) -> tuple[list[Category], date]:

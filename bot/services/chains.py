@@ -49,7 +49,8 @@ def save_chain(db: Database, *, team_id: str, channel_id: str, actor: str, organ
         uow.audit.append(actor=actor, action="chain.set", at=now, payload={
             "organisation": org.name, "levels": [
                 {"title": lv.title, "approvers": list(lv.approvers), "channel": lv.channel_id,
-                 "limit_pence": lv.limit_pence, "response_days": lv.response_days} for lv in checked]})
+                 "limit_pence": lv.limit_pence, "response_days": lv.response_days,
+                 "approves_other": lv.approves_other} for lv in checked]})
         pending = uow.escalations.open_of_organisation(org.id)
         tell_of_pending(uow, board, actor, pending, what=f"*{escape(org.name)}*'s escalation chain", now=now)
         uow.commit()

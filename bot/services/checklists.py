@@ -20,14 +20,12 @@ from storage.uow import AbstractUnitOfWork, Database
 GONE = "That checklist round no longer exists."
 
 
-def respondent(uow: AbstractUnitOfWork, template: Template, round_id: int, user_id: str) -> str:
-    """How the round stores a member's answers: their user id, or a keyed pseudonym when answers are unattributed."""
-    return user_id if template.attributed else uow.audit.respondent(round_id, user_id)
-
-
 def _step(uow: AbstractUnitOfWork, r: rd.Round, template: Template, user_id: str, *, at: str | None = None,
           direction: str = "next") -> Step:
-    answers = {a.question_id: a for a in uow.checklist_answers.of(r.id, respondent(uow, template, r.id, user_id))}
+    if not template.attributed:  # answered in one form: the DM shows it until sent, then the end
+        submitted = uow.checklist_answers.has_finished(r.id, user_id)
+        return Step(r, template, None if submitted else template.questions()[0], {}, submitted=submitted)
+    answers = {a.question_id: a for a in uow.checklist_answers.of(r.id, user_id)}
     answered = {q for q, a in answers.items() if a.value}
     if direction == "back" and at:
         question = sa.previous_question(template, at)
@@ -43,7 +41,7 @@ def _step(uow: AbstractUnitOfWork, r: rd.Round, template: Template, user_id: str
 def _begin(uow: AbstractUnitOfWork, r: rd.Round, template: Template, *, team_id: str, user_id: str,
            now: datetime) -> Step:
     """Note that the member has begun, and DM them the first unanswered question."""
-    uow.checklist_answers.start(r.id, respondent(uow, template, r.id, user_id), at=now)
+    uow.checklist_answers.start(r.id, user_id, at=now if template.attributed else rd.coarse(now))
     step = _step(uow, r, template, user_id)
     uow.record(Notice(now, Route(team_id, user_id), "checklist.question",
                       {"round": r.id, "question": step.question.id if step.question else None},
@@ -59,6 +57,17 @@ def _board_round(uow: AbstractUnitOfWork, round_id: int, team_id: str) -> tuple[
     return r, board, template_for(uow, board.id, r.template_id, r.version)
 
 
+def _answerable(uow: AbstractUnitOfWork, round_id: int, team_id: str,
+                user_id: str) -> tuple[rd.Round, Board, Template]:
+    """The open round a member answers, locked so that answering and closing queue behind each other."""
+    if uow.checklist_rounds.get(round_id, lock=True) is None:
+        raise NotFound(GONE)
+    r, board, template = _board_round(uow, round_id, team_id)
+    rd.ensure_member(board, user_id)
+    r.ensure_open()
+    return r, board, template
+
+
 def start(db: Database, *, team_id: str, channel_id: str, user_id: str, template_id: str | None,
           now: datetime) -> Step:
     """Start or resume a member's checklist: the board's open round of it, or else their own run; a DM follows."""
@@ -72,6 +81,7 @@ def start(db: Database, *, team_id: str, channel_id: str, user_id: str, template
         r = (uow.checklist_rounds.open_round(board.id, template.id)
              or uow.checklist_rounds.open_round(board.id, template.id, personal_for=user_id))
         if r is None:
+            rd.ensure_board_round(template)
             r = rd.Round(None, board.id, template.id, template.version, True, user_id, now)
             r.id = uow.checklist_rounds.add(r)
         template = template_for(uow, board.id, r.template_id, r.version)  # the version the round was opened on
@@ -90,12 +100,22 @@ def round_view(db: Database, round_id: int) -> tuple[rd.Round, Template, Board]:
         return r, template_for(uow, board.id, r.template_id, r.version), board
 
 
-def show(db: Database, *, team_id: str, round_id: int, user_id: str, question_id: str | None) -> Step:
-    """A respondent's view of one question (or of the end, when `question_id` is None)."""
+def show(db: Database, *, team_id: str, round_id: int, user_id: str, question_id: str | None,
+         writing: bool = False) -> Step:
+    """A respondent's view of one question (or of the end, when `question_id` is None); `writing`: for a note."""
     with db.read() as uow:
         r, board, template = _board_round(uow, round_id, team_id)
+        if writing:
+            rd.ensure_takes_text(template)
         step = _step(uow, r, template, user_id, at=question_id, direction="here" if question_id else "next")
         return replace(step, board_name=board.name)
+
+
+def _log_answer(uow: AbstractUnitOfWork, round_id: int, user_id: str, saved: sa.Answer, *, now: datetime) -> None:
+    """Audit an attributed answer (unattributed rounds are answered by `submit` and counted when they close)."""
+    uow.audit.append(actor=user_id, action="checklist.answered", at=now, payload={
+        "round_id": round_id, "user": user_id, "question_id": saved.question_id, "value": saved.value or None,
+        "note": saved.note, "evidence": saved.evidence})
 
 
 def answer(db: Database, *, team_id: str, round_id: int, user_id: str, question_id: str, value: str | None = None,
@@ -103,26 +123,24 @@ def answer(db: Database, *, team_id: str, round_id: int, user_id: str, question_
            reply_to: Route | None = None) -> Step:
     """Save an answer, note or evidence link (changeable until the round closes) and move on to the next question."""
     with db.uow() as uow:
-        r = uow.checklist_rounds.get(round_id, lock=True)
-        if r is None:
-            raise NotFound(GONE)
-        r, board, template = _board_round(uow, round_id, team_id)
-        rd.ensure_member(board, user_id)
-        r.ensure_open()
+        r, board, template = _answerable(uow, round_id, team_id, user_id)
+        if note is not None or evidence is not None:
+            rd.ensure_takes_text(template)
+        rd.ensure_one_at_a_time(template)
         question = template.question(question_id)
         if value is not None and value not in {o.value for o in question.options}:
             raise InvalidValue("Choose one of the answers offered.")
-        who = respondent(uow, template, r.id, user_id)
-        before = next((a for a in uow.checklist_answers.of(r.id, who) if a.question_id == question_id),
+        before = next((a for a in uow.checklist_answers.of(r.id, user_id) if a.question_id == question_id),
                       sa.Answer(question_id, ""))
-        uow.checklist_answers.start(r.id, who, at=now)
-        uow.checklist_answers.put(r.id, who, sa.Answer(
-            question_id, before.value if value is None else value,
-            before.note if note is None else rd.clean_note(note),
-            before.evidence if evidence is None else rd.check_evidence(evidence)), at=now)
+        uow.checklist_answers.start(r.id, user_id, at=now)
+        saved = sa.Answer(question_id, before.value if value is None else value,
+                          before.note if note is None else rd.clean_note(note),
+                          before.evidence if evidence is None else rd.check_evidence(evidence))
+        uow.checklist_answers.put(r.id, user_id, saved, at=now)
+        _log_answer(uow, r.id, user_id, saved, now=now)
         step = _step(uow, r, template, user_id, at=question_id, direction="next" if value else "here")
         if step.question is None:
-            uow.checklist_answers.finish(r.id, who, at=now)
+            uow.checklist_answers.finish(r.id, user_id, at=now)
         if reply_to is not None and reply_to.response_url:
             uow.record(Replaced(now, reply_to, "checklist.question", {
                 "round": r.id, "question": step.question.id if step.question else None},
@@ -131,9 +149,38 @@ def answer(db: Database, *, team_id: str, round_id: int, user_id: str, question_
         return step
 
 
+def submit(db: Database, *, team_id: str, round_id: int, user_id: str, values: dict[str, str], now: datetime,
+           reply_to: Route | None = None) -> Step:
+    """An unattributed checklist's form: its answers join the round's counts, with no link to who sent them.
+
+    They are final: nothing stored could tell them apart again. The member's progress says only that they have
+    answered, and when to the day; the redraw of their DM carries neither an answer nor the moment.
+    """
+    with db.uow() as uow:
+        r, board, template = _answerable(uow, round_id, team_id, user_id)
+        rd.ensure_not_sent(template, uow.checklist_answers.has_finished(r.id, user_id))
+        chosen = rd.check_submission(template, values)
+        uow.checklist_answers.pool(r.id, chosen, [(q.id, o.value) for q in template.questions() for o in q.options])
+        uow.checklist_answers.start(r.id, user_id, at=rd.coarse(now))
+        uow.checklist_answers.finish(r.id, user_id, at=rd.coarse(now))
+        if reply_to is not None and reply_to.response_url:
+            uow.record(Replaced(now, reply_to, "checklist.question", {"round": r.id, "question": None},
+                                key=f"checklist:{r.id}:{user_id}:sent"))
+        uow.commit()
+        return Step(r, template, None, {}, board_name=board.name, submitted=True)
+
+
 def answer_area(db: Database, *, team_id: str, round_id: int, user_id: str, values: dict[str, str],
                 now: datetime, reply_to: Route | None = None) -> Step:
-    """Save a whole area's answers from one form; the DM then shows the first question still unanswered."""
+    """Save a whole area's answers from one form; the DM then shows the first question still unanswered.
+
+    An unattributed checklist's form holds every question, and is sent once (`submit`).
+    """
+    with db.read() as uow:
+        _, _, template = _board_round(uow, round_id, team_id)
+    if not template.attributed:
+        return submit(db, team_id=team_id, round_id=round_id, user_id=user_id, values=values, now=now,
+                      reply_to=reply_to)
     for question_id, value in values.items():
         if value:
             answer(db, team_id=team_id, round_id=round_id, user_id=user_id, question_id=question_id, value=value,
@@ -185,7 +232,7 @@ def apply_recommendation(db: Database, *, team_id: str, round_id: int, actor: st
         ensure_chair(board, actor, doing="change the board's collaboration type")
         if template.kind != "selector":
             raise InvalidValue("Only the collaboration-type selector recommends a type.")
-        given = [a for a in uow.checklist_answers.of(r.id, respondent(uow, template, r.id, actor)) if a.value]
+        given = [a for a in uow.checklist_answers.of(r.id, actor) if a.value]
         if not given:
             raise InvalidValue("Answer the selector's questions yourself first; the recommendation comes from them.")
         advice = sa.recommend(template, given)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from copy import copy
 from datetime import datetime
+from typing import Protocol
 
 from bot.domain import delegation as dl
 from bot.domain import escalation as es
@@ -40,6 +41,11 @@ def tell_of_pending(uow: AbstractUnitOfWork, board: Board, actor: str, pending: 
                           key=f"kept:{now.isoformat()}:{chair}"))
 
 
+def checks_category(uow: AbstractUnitOfWork, workspace_id: int, category: Category) -> bool:
+    """Whether the workspace's scheme puts proposals of this category through sign-off."""
+    return uow.authorities.sign_off_scope(workspace_id).checks(category.key, money=category.kind == "money")
+
+
 def amounts_for(proposal: Proposal, organisation_ids: set[int], org_amounts: dict[int, int]) -> dict[int, int | None]:
     """Each organisation's amount: the one the proposer set for it, else the proposal's."""
     return {oid: org_amounts.get(oid, proposal.amount_pence) for oid in organisation_ids}
@@ -47,8 +53,8 @@ def amounts_for(proposal: Proposal, organisation_ids: set[int], org_amounts: dic
 
 def open_on_proposal(uow: AbstractUnitOfWork, *, workspace_id: int, board: Board, proposal: Proposal,
                      category: Category, org_amounts: dict[int, int], now: datetime) -> list[es.Escalation]:
-    """Open the escalations a new proposal needs (inside its transaction); none until a scheme is loaded."""
-    if not uow.authorities.scheme_loaded(workspace_id):
+    """Open the escalations a new proposal needs (inside its transaction); none unless its category is checked."""
+    if not checks_category(uow, workspace_id, category):
         return []
     voters: dict[int, list[str]] = {}
     for m in board.members:
@@ -58,26 +64,36 @@ def open_on_proposal(uow: AbstractUnitOfWork, *, workspace_id: int, board: Board
     calendar = calendar_of(board)
     today = calendar.local_date(now)
     users = [u for members in voters.values() for u in members]
+    chains = uow.chains.of(voters)
     needs = dl.needs(amounts=amounts_for(proposal, set(voters), org_amounts), voters=voters,
                      authorities=uow.authorities.of_members(voters, users, category.key), category=category.key,
-                     money=money, chains=uow.chains.of(voters), on=today)
+                     money=money, chains=chains, on=today)
     names = {m.organisation_id: m.organisation for m in board.members}
     opened = []
     for need in needs:
         e = es.open_escalation(need=need, proposal_id=proposal.id, organisation=names[need.organisation_id],
                                brought_by=proposal.proposer, now=now, calendar=calendar, money=money,
-                               deputies=uow.deputies.of(need.organisation_id, on_or_after=today))
+                               deputies=uow.deputies.of(need.organisation_id, on_or_after=today),
+                               chain=chains.get(need.organisation_id), barred=frozenset(proposal.recused()))
         e.id = uow.escalations.add(e)
         uow.audit.append(actor="collab-bot", action=f"escalation.{e.state.value}", at=now, payload={
             "proposal_id": proposal.id, "escalation_id": e.id, "organisation": e.organisation,
             "amount_pence": e.amount_pence, "level": e.level_title, "approvers": list(e.approvers),
-            "problem": e.problem})
+            "problem": e.problem, "skipped": list(e.skipped)})
         if e.state is es.EscalationState.OPEN:
             uow.record(_asked(e, now))
+            _tell_of_skipped(uow, board, e, now=now)
         else:
             _tell_chairs(uow, board, "escalation.no_route", {"escalation": e.id}, now=now, key=f"noroute:{e.id}")
         opened.append(e)
     return opened
+
+
+def _tell_of_skipped(uow: AbstractUnitOfWork, board: Board, e: es.Escalation, *, now: datetime) -> None:
+    """The chair hears when a level was passed over because nobody at it may answer (proposer, recused)."""
+    if e.skipped:
+        _tell_chairs(uow, board, "escalation.skipped", {"escalation": e.id}, now=now,
+                     key=f"skipped:{e.id}:{e.level_position}")
 
 
 def _locked(uow: AbstractUnitOfWork, escalation_id: int) -> es.Escalation | None:
@@ -114,18 +130,46 @@ def settle(uow: AbstractUnitOfWork, proposal: Proposal, board: Board, *, now: da
     uow.record(OutcomeSettled(now, proposal.id, proposal.channel_id))
 
 
-def answerable(db: Database, *, team_id: str, escalation_id: int, actor: str) -> tuple[es.Escalation, Proposal]:
+class ChannelMembers(Protocol):
+    """Who is in a Slack channel now, as Slack says: a read, cached briefly on the Slack side."""
+
+    def is_member(self, channel_id: str, user_id: str) -> bool:
+        """Whether the user is in the channel; NotAllowed, saying so, when Slack cannot tell."""
+
+
+def _standing(db: Database, e: es.Escalation, actor: str,
+              members: ChannelMembers | None) -> tuple[str | None, bool]:
+    """For someone not named at a channel level: the channel, if Slack says they are in it, and whether they sit
+    for its organisation on a board. Slack is asked only about those who do: anyone else is refused anyway."""
+    if e.channel_id is None or e.named(actor) or actor == e.brought_by:
+        return None, False
+    with db.read() as uow:
+        if not uow.escalations.sits_for(e.organisation_id, actor):
+            return None, False
+    return (e.channel_id if members is not None and members.is_member(e.channel_id, actor) else None), True
+
+
+def answerable(db: Database, *, team_id: str, escalation_id: int, actor: str,
+               members: ChannelMembers | None = None) -> tuple[es.Escalation, Proposal]:
     """The escalation and its proposal, if `actor` may answer it now (checked before the comment form opens)."""
     e, proposal, board = read(db, escalation_id)
     if board.team_id != team_id:
         raise NotFound(GONE)
-    copy(e).answer(user_id=actor, endorse=True, comment="", now=e.opened_at)  # raises if they may not answer
+    in_channel, of_organisation = _standing(db, e, actor, members)
+    copy(e).answer(user_id=actor, endorse=True, comment="", now=e.opened_at,  # raises if they may not answer
+                   timezone=board.timezone, in_channel=in_channel, of_organisation=of_organisation)
     return e, proposal
 
 
 def answer(db: Database, *, team_id: str, escalation_id: int, actor: str, endorse: bool, comment: str,
-           now: datetime, reply_to: Route | None = None) -> tuple[es.Escalation, Proposal]:
-    """An approver (or their deputy) endorses or declines; the poll and, once closed, its outcome follow."""
+           now: datetime, reply_to: Route | None = None,
+           members: ChannelMembers | None = None) -> tuple[es.Escalation, Proposal, Board]:
+    """An approver (or their deputy, or on a channel level a member of that channel who sits for the organisation)
+    endorses or declines; the poll and, once closed, its outcome follow."""
+    found, _, board = read(db, escalation_id)
+    if board.team_id != team_id:
+        raise NotFound(GONE)
+    in_channel, _ = _standing(db, found, actor, members)  # Slack is asked before the transaction, never inside it
     with db.uow() as uow:
         e = _locked(uow, escalation_id)
         if e is None:
@@ -133,13 +177,16 @@ def answer(db: Database, *, team_id: str, escalation_id: int, actor: str, endors
         proposal, board = _board_of(uow, e.proposal_id)
         if board.team_id != team_id:
             raise NotFound(GONE)
-        due = e.due_at
-        e.answer(user_id=actor, endorse=endorse, comment=comment, now=now)
+        due, named = e.due_at, e.named(actor)
+        e.answer(user_id=actor, endorse=endorse, comment=comment, now=now, timezone=board.timezone,
+                 in_channel=in_channel,  # checked again here: a seat given up since then no longer counts
+                 of_organisation=in_channel is not None and uow.escalations.sits_for(e.organisation_id, actor))
         uow.escalations.save(e)
         uow.record(EscalationEnded(now, e.id, due))
         uow.audit.append(actor=actor, action="escalation.endorsed" if endorse else "escalation.declined", at=now,
                          payload={"proposal_id": proposal.id, "escalation_id": e.id, "organisation": e.organisation,
-                                  "level": e.level_title, "for": e.answered_for, "comment": e.comment})
+                                  "level": e.level_title, "answered_by": actor, "for": e.answered_for,
+                                  "channel": None if named else e.channel_id, "comment": e.comment})
         uow.record(PollChanged(now, proposal.id, proposal.channel_id))
         uow.record(Notice(now, Route(team_id, proposal.proposer), "escalation.answered", {"escalation": e.id},
                           key=f"answered:{e.id}"))
@@ -147,7 +194,7 @@ def answer(db: Database, *, team_id: str, escalation_id: int, actor: str, endors
             uow.record(Replaced(now, reply_to, "escalation.answered", {"escalation": e.id}, key=f"answered:{e.id}"))
         settle(uow, proposal, board, now=now)
         uow.commit()
-        return e, proposal
+        return e, proposal, board
 
 
 def on_due(db: Database, *, escalation_id: int, due: datetime, now: datetime) -> es.Step | None:
@@ -162,15 +209,17 @@ def on_due(db: Database, *, escalation_id: int, due: datetime, now: datetime) ->
         calendar, before = calendar_of(board), (e.channel_id,) if e.channel_id else e.approvers
         step = es.on_due(e, uow.chains.get(e.organisation_id), now=now, calendar=calendar,
                          money=category is not None and category.kind == "money",
-                         deputies=uow.deputies.of(e.organisation_id, on_or_after=calendar.local_date(now)))
+                         deputies=uow.deputies.of(e.organisation_id, on_or_after=calendar.local_date(now)),
+                         barred=frozenset(proposal.recused()))
         uow.escalations.save(e)
         uow.audit.append(actor="collab-bot", action=f"escalation.{step.value}", at=now, payload={
             "proposal_id": proposal.id, "escalation_id": e.id, "level": e.level_title,
-            "approvers": list(e.approvers)})
+            "approvers": list(e.approvers), "skipped": list(e.skipped)})
         if step is es.Step.REMIND:
             uow.record(_asked(e, now, reminder=True))
         elif step is es.Step.MOVE_UP:
             uow.record(_asked(e, now))
+            _tell_of_skipped(uow, board, e, now=now)
             for previous in before:
                 uow.record(Notice(now, Route(board.team_id, previous), "escalation.moved", {"escalation": e.id},
                                   key=f"moved:{e.id}:{e.level_position}:{previous}"))

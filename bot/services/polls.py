@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.boards import DecisionRule, ensure_can_manage
+from bot.domain.boards import Board, DecisionRule, ensure_can_manage
 from bot.domain.decisions import Outcome, Result, decide, tally
 from bot.domain.errors import Conflict, NotFound
 from bot.domain.escalation import combine
@@ -67,8 +67,7 @@ def close_locked(uow: UnitOfWork, proposal: Proposal, *, by: str | None, now: da
     if proposal.rule is not DecisionRule.ADVISORY:
         proposal.number = register_number(now.year, uow.proposals.next_number(proposal.board_id, now.year))
     uow.proposals.save(proposal)
-    if result.outcome is Outcome.AGREED and not asked and proposal.number and uow.authorities.scheme_loaded(
-            uow.workspaces.find(board.team_id)):
+    if result.outcome is Outcome.AGREED and not asked and proposal.number and _checked(uow, board, proposal):
         uow.delegated.queue(proposal.id, board.id, at=now)  # taken under delegation: for retrospective review
     uow.audit.append(actor=by or "scheduler", action="proposal.closed", at=now, payload={
         "proposal_id": proposal.id, "number": proposal.number, "outcome": result.outcome.value,
@@ -76,6 +75,13 @@ def close_locked(uow: UnitOfWork, proposal: Proposal, *, by: str | None, now: da
     })
     uow.record(PollClosed(now, proposal.id, proposal.channel_id, proposal.proposer))
     return result
+
+
+def _checked(uow: UnitOfWork, board: Board, proposal: Proposal) -> bool:
+    """Whether the proposal's category goes through sign-off in this workspace (else nothing was delegated)."""
+    workspace_id = uow.workspaces.find(board.team_id)
+    category = next((c for c in uow.categories.for_workspace(workspace_id) if c.key == proposal.category), None)
+    return category is not None and escalations.checks_category(uow, workspace_id, category)
 
 
 def close_if_due(db: Database, *, proposal_id: int, now: datetime) -> bool:
@@ -110,7 +116,7 @@ def decision_history(db: Database, *, team_id: str, channel_id: str, actor: str,
     """One decision with every position change, for the board's chair or secretary."""
     with db.read() as uow:
         _, board = linked_board(uow, team_id, channel_id)
-        ensure_can_manage(board, actor)
+        ensure_can_manage(board, actor, to_see="how each member's position changed on a decision")
         proposal = uow.proposals.by_number(board.id, number)
         if proposal is None:
             raise NotFound(f"*{escape(number)}* is not in this board's register. See `/collab decisions`.")

@@ -33,6 +33,7 @@ from bot.domain.snapshot import PollSnapshot
 from bot.services import escalations
 from bot.services.boards import linked_board
 from bot.services.polls import GONE, close_locked, snapshot
+from storage.retry import once_more_on_deadlock
 from storage.uow import Database, UnitOfWork
 
 
@@ -138,6 +139,7 @@ def _record(uow: UnitOfWork, proposal: Proposal, voter: Voter, position: Positio
                        nominated=nominated)
 
 
+@once_more_on_deadlock
 def record_vote(db: Database, *, team_id: str, proposal_id: int, actor: str, position: Position, reason: str = "",
                 now: datetime, reply_to: Route | None = None) -> VoteReceipt:
     """Record or change the actor's own position; closes the poll early once everyone has voted.
@@ -155,6 +157,7 @@ def record_vote(db: Database, *, team_id: str, proposal_id: int, actor: str, pos
         return receipt
 
 
+@once_more_on_deadlock
 def record_proxy(db: Database, *, team_id: str, proposal_id: int, actor: str, for_user: str, position: Position,
                  reason: str, now: datetime) -> VoteReceipt:
     """The chair records a position for an absent member, with a reason; the member is told by DM."""

@@ -3,7 +3,8 @@ finished, closing, and the report that follows."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 
 from bot.domain import assessment as sa
 from bot.domain import rounds as rd
@@ -12,10 +13,13 @@ from bot.domain.checklists import Template
 from bot.domain.errors import InvalidValue, NotFound
 from bot.domain.events import Notice, ReportRequested, RoundOpened, Route
 from bot.domain.rounds import RoundReport
+from bot.domain.schedule import WorkingCalendar
 from bot.services.boards import linked_board
 from bot.services.checklist_templates import DEFAULT_TEMPLATE, template_for, templates_of
-from bot.services.checklists import GONE, respondent
+from bot.services.checklists import GONE
 from storage.uow import AbstractUnitOfWork, Database
+
+ROUND_CLOSES_AT = time(17, 0)  # a round given a closing day closes at the end of that working day, board time
 
 
 def _open(uow: AbstractUnitOfWork, board: Board, template: Template, *, by: str, closes_at: datetime | None,
@@ -30,17 +34,22 @@ def _open(uow: AbstractUnitOfWork, board: Board, template: Template, *, by: str,
                           key=f"invite:{r.id}:{member.user_id}"))
     uow.audit.append(actor=by, action="checklist.opened", at=now, payload={
         "board_id": board.id, "round_id": r.id, "template": template.id, "version": template.version,
-        "closes_at": closes_at.isoformat() if closes_at else None})
+        "closes_at": closes_at.isoformat() if closes_at else None, "answers_logged": True})
     return r
 
 
 def open_round(db: Database, *, team_id: str, channel_id: str, actor: str, template_id: str | None,
-               closes_at: datetime | None, now: datetime) -> tuple[rd.Round, Template, int]:
-    """The chair or secretary opens a round for the board; every member is invited by DM."""
-    closes_at = rd.check_closes(closes_at, now)
+               closes_at: datetime | None, now: datetime,
+               closes_on: date | None = None) -> tuple[rd.Round, Template, int]:
+    """The chair or secretary opens a round for the board; every member is invited by DM.
+
+    A round given a day (`closes_on`) closes at 17:00 on it in the board's own time zone."""
     with db.uow() as uow:
         _, board = linked_board(uow, team_id, channel_id, lock=True)
         rd.ensure_can_run_rounds(board, actor)
+        if closes_on is not None:
+            closes_at = WorkingCalendar(board.timezone, skip_non_working=False).moment(closes_on, ROUND_CLOSES_AT)
+        closes_at = rd.check_closes(closes_at, now)
         template = templates_of(uow, board.id).get(template_id or DEFAULT_TEMPLATE)
         if template is None:
             raise InvalidValue(f"There is no checklist called “{template_id}”.")
@@ -75,8 +84,12 @@ def close_round(db: Database, *, round_id: int, by: str | None, now: datetime, t
             rd.ensure_can_run_rounds(uow.boards.get(r.board_id), by)
         r.close(by=by, now=now)
         uow.checklist_rounds.save(r)
-        uow.audit.append(actor=by or "scheduler", action="checklist.closed", at=now,
-                         payload={"board_id": board.id, "round_id": r.id, "template": r.template_id})
+        payload = {"board_id": board.id, "round_id": r.id, "template": r.template_id}
+        if not template_for(uow, board.id, r.template_id, r.version).attributed:
+            # The pooled counts, recorded once the round is closed: a total, never one member's answers.
+            payload.update(answered=len(uow.checklist_answers.finished(r.id)),
+                           counts=uow.checklist_answers.tally(r.id))
+        uow.audit.append(actor=by or "scheduler", action="checklist.closed", at=now, payload=payload)
         uow.record(ReportRequested(now, r.id, board.channel_id))
         uow.commit()
         return True
@@ -105,30 +118,61 @@ def request_report(db: Database, *, team_id: str, channel_id: str, actor: str, t
         if r is None:
             raise NotFound("This board has no checklist round yet. The chair can open one with "
                            "`/collab checklist open`.")
+        template = template_for(uow, board.id, r.template_id, r.version)
+        rd.ensure_reportable(template, r)
+        rd.ensure_enough_answered(template, len(uow.checklist_answers.finished(r.id)))
         uow.record(ReportRequested(now, r.id, board.channel_id))
         uow.commit()
         return r
 
 
+def _scored(uow: AbstractUnitOfWork, r: rd.Round, template: Template) -> tuple[dict, int]:
+    """A round's answers as scoring takes them (member key -> answers, never a name), and how many answered."""
+    if template.attributed:
+        found = uow.checklist_answers.all(r.id).values()
+        keyed = {f"respondent {n}": answers for n, answers in enumerate(found, start=1)}
+        return keyed, uow.checklist_answers.respondents(r.id)
+    return sa.answers_from_counts(uow.checklist_answers.tally(r.id)), len(uow.checklist_answers.finished(r.id))
+
+
 def report_of(db: Database, round_id: int) -> RoundReport:
-    """Score a round against its template and the board's previous round (never naming who answered what)."""
+    """Score a round against its template and the board's previous round (never naming who answered what).
+
+    An unattributed round is scored from its counts, and only once enough members have answered (TooFewAnswers).
+    """
     with db.read() as uow:
         r = uow.checklist_rounds.get(round_id)
         if r is None:
             raise NotFound(GONE)
         board = uow.boards.get(r.board_id)
         template = template_for(uow, board.id, r.template_id, r.version)
-        anonymous = {f"respondent {n}": answers
-                     for n, answers in enumerate(uow.checklist_answers.all(r.id).values(), start=1)}
+        anonymous, answered = _scored(uow, r, template)
+        rd.ensure_enough_answered(template, answered)
         before = uow.checklist_rounds.before(r)
         previous = None
         if before is not None:
-            old = {f"r{n}": a for n, a in enumerate(uow.checklist_answers.all(before.id).values(), start=1)}
-            previous = sa.score_round(template_for(uow, board.id, before.template_id, before.version), old)
+            earlier = template_for(uow, board.id, before.template_id, before.version)
+            old, old_answered = _scored(uow, before, earlier)
+            if earlier.attributed or old_answered >= earlier.min_respondents:
+                previous = sa.score_round(earlier, old)
         numbers = [x.id for x in uow.checklist_rounds.numbered(board.id, r.template_id)]
-        return RoundReport(r, numbers.index(r.id) + 1 if r.id in numbers else 0, template,
-                           sa.score_round(template, anonymous, previous), board,
-                           uow.checklist_answers.respondents(r.id), sa.distribution(template, anonymous))
+        report = sa.score_round(template, anonymous, previous)
+        if not template.attributed:
+            report = replace(report, members=answered)
+        return RoundReport(r, numbers.index(r.id) + 1 if r.id in numbers else 0, template, report, board,
+                           answered, sa.distribution(template, anonymous))
+
+
+def round_of(db: Database, round_id: int) -> tuple[rd.Round, Template, int, str]:
+    """A round, its template, its number on the board and the board's channel: for a report held back."""
+    with db.read() as uow:
+        r = uow.checklist_rounds.get(round_id)
+        board = uow.boards.get(r.board_id, only=[]) if r else None
+        if r is None or board is None:
+            raise NotFound(GONE)
+        numbers = [x.id for x in uow.checklist_rounds.numbered(board.id, r.template_id)]
+        return (r, template_for(uow, board.id, r.template_id, r.version),
+                numbers.index(r.id) + 1 if r.id in numbers else 0, board.channel_id)
 
 
 def remind_unfinished(db: Database, *, round_id: int, now: datetime) -> int:
@@ -138,9 +182,8 @@ def remind_unfinished(db: Database, *, round_id: int, now: datetime) -> int:
         board = uow.boards.get(r.board_id) if r else None
         if r is None or board is None or not r.is_open:
             return 0
-        template = template_for(uow, board.id, r.template_id, r.version)
         done = uow.checklist_answers.finished(r.id)
-        waiting = [m.user_id for m in board.members if respondent(uow, template, r.id, m.user_id) not in done]
+        waiting = [m.user_id for m in board.members if m.user_id not in done]
         for user_id in waiting:
             uow.record(Notice(now, Route(board.team_id, user_id), "checklist.reminder", {"round": r.id},
                               key=f"round-remind:{r.id}:{user_id}"))

@@ -56,9 +56,10 @@ def remind_non_voters(db: Database, *, proposal_id: int, now: datetime) -> int:
         return reminded
 
 
-def reminded(db: Database, *, team_id: str, channel_id: str, actor: str) -> list[tuple[Proposal, dict[str, datetime]]]:
-    """For each open poll of the board, who was reminded to vote and when: for its chair or secretary."""
+def reminded(db: Database, *, team_id: str, channel_id: str,
+             actor: str) -> tuple[Board, list[tuple[Proposal, dict[str, datetime]]]]:
+    """The board and, for each of its open polls, who was reminded to vote and when: for its chair or secretary."""
     with db.read() as uow:
         _, board = linked_board(uow, team_id, channel_id)
-        ensure_can_manage(board, actor)
-        return [(p, uow.reminders.of(p.id)) for p in uow.proposals.open_of(board.id)]
+        ensure_can_manage(board, actor, to_see="who was reminded to vote")
+        return board, [(p, uow.reminders.of(p.id)) for p in uow.proposals.open_of(board.id)]

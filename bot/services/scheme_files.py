@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -39,36 +40,95 @@ def is_user_id(text: str) -> bool:
     return USER_ID.fullmatch(text) is not None
 
 
-def read_rows(path: Path) -> list[RawRow]:
-    """The rows of a .csv, .yaml or .yml file; CannotImport when it cannot be read at all."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".yaml", ".yml"):
-        raise CannotImport(f"{path}: give a .csv, .yaml or .yml file")
+ENCODINGS = (("utf-8-sig", "UTF-8"), ("cp1252", "Windows-1252"))
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+DELIMITERS = (",", ";", "\t")
+CHUNK = 1 << 20
+
+
+class RowSource:
+    """The rows of a .csv, .yaml or .yml file, read afresh each time it is iterated: a CSV file is streamed, never
+    held whole. CannotImport, in one line saying what to do, when it cannot be read at all."""
+
+    def __init__(self, path: Path):
+        self.path = path = Path(path)
+        self.suffix = path.suffix.lower()
+        if self.suffix not in (".csv", ".yaml", ".yml"):
+            raise CannotImport(f"{path}: give a .csv, .yaml or .yml file")
+        self.encoding, self.encoding_name = _encoding(path)
+        self.delimiter = ","
+        self._items: list | None = None
+        if self.suffix == ".csv":
+            self.delimiter = _delimiter(self._lines())
+        else:
+            self._items = _yaml_items(self._text(), path)
+        if next(iter(self), None) is None:
+            raise CannotImport(f"{path} holds no limits")
+
+    def _text(self) -> str:
+        with open(self.path, encoding=self.encoding) as f:
+            return f.read()
+
+    def _lines(self) -> Iterator[str]:
+        with open(self.path, encoding=self.encoding, newline="") as f:
+            yield from f
+
+    def __iter__(self) -> Iterator[RawRow]:
+        if self._items is not None:
+            return (_yaml_row(number, item) for number, item in enumerate(self._items, start=1))
+        return _csv_rows(self._lines(), self.path, self.delimiter)
+
+
+def open_rows(path: Path) -> RowSource:
+    """The rows of a .csv, .yaml or .yml file, to be read (and read again) as they are checked and written."""
+    return RowSource(path)
+
+
+def _encoding(path: Path) -> tuple[str, str]:
+    """How the file is encoded: UTF-8 (with or without a byte order mark), else Windows-1252, as Excel saves CSV."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        with open(path, "rb") as f:
+            if f.read(2) in UTF16_BOMS:
+                raise CannotImport(f"{path} is UTF-16 text; save it as CSV UTF-8 (in Excel: File, Save As, "
+                                   "CSV UTF-8) and import that")
+            for codec, name in ENCODINGS:
+                f.seek(0)
+                decoder, offset = codecs.getincrementaldecoder(codec)(), 0
+                try:
+                    while chunk := f.read(CHUNK):
+                        decoder.decode(chunk)
+                        offset += len(chunk)
+                    decoder.decode(b"", final=True)
+                    return codec, name
+                except UnicodeDecodeError as exc:
+                    bad = offset + exc.start + 1
     except FileNotFoundError:
         raise CannotImport(f"there is no file {path}") from None
     except IsADirectoryError:
         raise CannotImport(f"{path} is a folder, not a file") from None
     except OSError as exc:
         raise CannotImport(f"cannot read {path}: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise CannotImport(f"{path} is not UTF-8 text (byte {exc.start + 1}); save it as UTF-8") from None
-    rows = _csv_rows(text, path) if suffix == ".csv" else _yaml_rows(text, path)
-    if not rows:
-        raise CannotImport(f"{path} holds no limits")
-    return rows
+    raise CannotImport(f"{path} is neither UTF-8 nor Windows-1252 text (byte {bad}); save it as CSV UTF-8 (in "
+                       "Excel: File, Save As, CSV UTF-8) and import that")
+
+
+def _delimiter(lines: Iterator[str]) -> str:
+    """The separator the header line uses: a comma, or the semicolon (or tab) of spreadsheets in many locales."""
+    first = next((line for line in lines if line.strip()), "")
+    lines.close()
+    named = {d: len({_column(c) for c in next(csv.reader([first], delimiter=d), [])} & set(COLUMNS))
+             for d in DELIMITERS}
+    return max(DELIMITERS, key=lambda d: named[d])  # ties go to the comma, listed first
 
 
 def _column(name: str) -> str:
     return "_".join(clean(name).lower().split())
 
 
-def _csv_rows(text: str, path: Path) -> list[RawRow]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _csv_rows(lines: Iterator[str], path: Path, delimiter: str) -> Iterator[RawRow]:
+    reader = csv.reader(lines, delimiter=delimiter)
     header: list[str] | None = None
-    rows, last = [], 0
+    last = 0
     try:
         for record in reader:
             line, last = last + 1, reader.line_num  # a quoted cell may span lines: number rows by their first
@@ -80,12 +140,11 @@ def _csv_rows(text: str, path: Path) -> list[RawRow]:
             cells = [(name, _unquote(clean(cell))) for name, cell in zip(header, record, strict=False)]
             extra = any(cell.strip() for cell in record[len(header):]) or any(v for n, v in cells if not n)
             problems = (f"{len(record)} values but the header names {len(header)} columns",) if extra else ()
-            rows.append(RawRow(line, {name: value for name, value in cells if name and value}, problems))
+            yield RawRow(line, {name: value for name, value in cells if name and value}, problems)
     except csv.Error as exc:
         raise CannotImport(f"{path} line {reader.line_num} is not valid CSV: {exc}") from None
     if header is None:
         raise CannotImport(f"{path} is empty")
-    return rows
 
 
 def _header(record: list[str], path: Path) -> list[str]:
@@ -118,11 +177,15 @@ _Loader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
 
 
-def _yaml_rows(text: str, path: Path) -> list[RawRow]:
+def _yaml_items(text: str, path: Path) -> list:
     try:
         data = yaml.load(text, Loader=_Loader)  # a SafeLoader: builds no Python objects
     except ValueError as exc:
         raise CannotImport(f"{path} is not valid YAML: {exc}") from None
+    except RecursionError:
+        raise CannotImport(f"{path} nests lists or keys too deeply to be a scheme of delegation; give a list with "
+                           f"one item per person, category and period, each with the keys {', '.join(COLUMNS)}") \
+            from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
@@ -132,7 +195,7 @@ def _yaml_rows(text: str, path: Path) -> list[RawRow]:
         raise CannotImport(f"{path} is empty")
     if not isinstance(data, list):
         raise CannotImport(f"{path} must hold a list of limits, one item per person, category and period")
-    return [_yaml_row(number, item) for number, item in enumerate(data, start=1)]
+    return data
 
 
 def _yaml_row(number: int, item: object) -> RawRow:
@@ -156,6 +219,7 @@ def write_rows(rows: list[dict[str, str]], out: TextIO, *, fmt: str) -> None:
         yaml.safe_dump([{k: v for k, v in row.items() if v} for row in rows], out, sort_keys=False,
                        allow_unicode=True, default_flow_style=False)
         return
+    out.write("\ufeff")  # UTF-8 with a byte-order mark, so a spreadsheet reads £ and names right; read_rows skips it
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:

@@ -1,31 +1,23 @@
 """A scheme of delegation in bulk: read it from CSV or YAML, check every row, write it in one transaction, and
-write the current scheme back out in the same format."""
+write the current scheme back out in the same format. Rows stream through: a file of 400,000 rows is never held
+whole, and progress is reported every 50,000."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
-from bot.domain.delegation import ensure_may_grant
-from bot.domain.errors import InvalidValue, NotAllowed
 from bot.domain.money import format_amount
-from bot.domain.proposals import Category
-from bot.domain.scheme import Authority, check_period, parse_day, parse_grant
-from bot.domain.text import cut
-from bot.services.authority import category_named
-from bot.services.scheme_files import REQUIRED, CannotImport, RawRow, is_user_id
+from bot.domain.scheme import Authority
+from bot.services.scheme_files import CannotImport, RawRow
+from bot.services.scheme_rows import Checker, Clashes, Planned
 from storage.uow import Database, UnitOfWork
 
-
-@dataclass(frozen=True)
-class Planned:
-    """A row's authority, with its organisation's name and its category."""
-
-    row: int
-    organisation: str
-    category: Category
-    authority: Authority
+Progress = Callable[[str], None]
+PROGRESS_EVERY = 50_000
+BATCH = 2_000
+SHOWN = 1_000  # good rows kept to list in a dry run
 
 
 @dataclass(frozen=True)
@@ -36,14 +28,18 @@ class Problem:
     reasons: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass
 class Plan:
-    """What an import would do: the good rows (none if any row has problems), and the problems."""
+    """What an import would do: how many good rows for how many people and organisations, the first few of them
+    to show (none if any row has problems), and every problem."""
 
     team_id: str
     rows: int
     limits: list[Planned]
     problems: list[Problem]
+    count: int = 0
+    people: int = 0
+    organisations: int = 0
 
 
 
@@ -61,144 +57,83 @@ def _workspace(uow: UnitOfWork, team_id: str | None) -> tuple[int, str]:
     raise CannotImport(f"the database holds {len(found)} workspaces ({teams}); pass --team with one of them")
 
 
-class _Checker:
-    """Checks rows against one workspace's organisations, board members and categories."""
-
-    def __init__(self, uow: UnitOfWork, workspace_id: int, default_by: str | None):
-        self.uow, self.workspace_id, self.default_by = uow, workspace_id, default_by
-        self.categories = uow.categories.for_workspace(workspace_id)
-        self.seats: dict[int, set[str]] = defaultdict(set)
-        self.sits_for: dict[str, set[str]] = defaultdict(set)
-        for org_id, name, user in uow.organisations.seated(workspace_id):
-            self.seats[org_id].add(user)
-            self.sits_for[user].add(name)
-
-    def check(self, row: RawRow) -> tuple[list[str], Planned | None]:
-        """The row's problems, and the authority it sets once organisation, user, category and dates are sound."""
-        v, reasons = row.values, list(row.problems)
-        if missing := [name for name in REQUIRED if not v.get(name)]:
-            reasons.append(f"missing {', '.join(missing)}")
-        org = self._organisation(v.get("organisation"), reasons)
-        user = v.get("user")
-        if user and not is_user_id(user):
-            reasons.append(f"user \"{cut(user, 40)}\" is not a Slack user id (like U0123ABCD)")
-        elif user and org is not None and user not in self.seats[org.id]:
-            elsewhere = sorted(self.sits_for[user])
-            reasons.append(f"{user} is not on any board for {org.name}"
-                           + (f" (they sit for {', '.join(elsewhere)})" if elsewhere else ""))
-        category, grant = self._category(v.get("category"), reasons), None
-        money = category is not None and category.kind == "money"
-        if category is not None and v.get("limit"):
-            try:
-                grant = parse_grant(v["limit"], money=money)
-            except InvalidValue as exc:
-                hint = " (or unlimited, or none)" if money and "unlimited" not in exc.message else ""
-                reasons.append(f"limit \"{cut(v['limit'], 40)}\" does not work for {category.key}: "
-                               f"{exc.message[:1].lower()}{exc.message[1:].rstrip('.')}{hint}")
-        starts, ends = _day(v, "valid_from", reasons), _day(v, "valid_until", reasons)
-        if starts and ends:
-            try:
-                check_period(starts, ends)
-            except InvalidValue:
-                reasons.append(f"valid_until {ends} is before valid_from {starts}")
-                starts = None
-        by = v.get("granted_by") or self.default_by
-        if not by:
-            reasons.append("no granted_by: give it in the file or with --by")
-        elif not is_user_id(by):
-            reasons.append(f"granted_by \"{cut(by, 40)}\" is not a Slack user id (like U0123ABCD)")
-        if None in (org, category, starts) or not is_user_id(user or "") or (v.get("valid_until") and not ends):
-            return reasons, None
-        if grant is not None and by == user:
-            try:
-                ensure_may_grant(actor_id=by, target_id=user, new=grant, money=money,
-                                 current=self.uow.authorities.current(org.id, user, category.key, on=starts))
-            except NotAllowed:
-                reasons.append(f"{user} cannot raise their own authority (granted_by is the same person)")
-        grant_values = {"amount_pence": grant.amount_pence, "unlimited": grant.unlimited,
-                        "allowed": grant.allowed} if grant else {}
-        return reasons, Planned(row.number, org.name, category, Authority(
-            user_id=user, organisation_id=org.id, category=category.key, valid_from=starts, valid_until=ends,
-            granted_by=by or "", **grant_values))
-
-    def _organisation(self, name: str | None, reasons: list[str]):
-        org = self.uow.organisations.find(self.workspace_id, name) if name else None
-        if name and org is None:
-            reasons.append(f"unknown organisation \"{cut(name, 80)}\"")
-        return org
-
-    def _category(self, name: str | None, reasons: list[str]) -> Category | None:
-        try:
-            return category_named(self.categories, name) if name else None
-        except InvalidValue:
-            keys = ", ".join(c.key for c in self.categories)
-            reasons.append(f"unknown category \"{cut(name, 40)}\" (choose one of: {keys})")
-            return None
-
-
-def _day(values: dict[str, str], name: str, reasons: list[str]) -> date | None:
-    try:
-        return parse_day(values[name], field_name=name) if values.get(name) else None
-    except InvalidValue:
-        reasons.append(f"{name} \"{cut(values[name], 40)}\" is not a date: give YYYY-MM-DD, for example 2027-04-01")
-        return None
-
-
-def _clashes(checked: list[tuple[list[str], Planned | None]]) -> None:
-    """Add to each row's reasons the earlier row it repeats or whose dates it overlaps, if any."""
-    earlier: dict[tuple[int, str, str], list[Planned]] = defaultdict(list)
-    for reasons, planned in checked:
-        if planned is None:
-            continue
-        a = planned.authority
-        same = earlier[(a.organisation_id, a.user_id, a.category)]
-        for other in same:
-            b = other.authority
-            if b.valid_from == a.valid_from:
-                reasons.append(f"repeats row {other.row} (same organisation, user, category and valid_from)")
-                break
-            if b.valid_from <= (a.valid_until or date.max) and a.valid_from <= (b.valid_until or date.max):
-                until = f" until {b.valid_until}" if b.valid_until else ", open-ended"
-                reasons.append(f"dates overlap row {other.row} (from {b.valid_from}{until}) for the same "
-                               "organisation, user and category")
-                break
-        same.append(planned)
-
-
-def _plan(uow: UnitOfWork, team_id: str | None, rows: list[RawRow], default_by: str | None) -> Plan:
+def _check_all(uow: UnitOfWork, team_id: str | None, source: Iterable[RawRow], default_by: str | None,
+               progress: Progress | None, every: int) -> tuple[Plan, Checker]:
+    """One pass over the rows: every problem, the first good rows to show, and counts; nothing held per row but
+    what finding repeats and overlaps needs."""
     workspace_id, team = _workspace(uow, team_id)
-    checker = _Checker(uow, workspace_id, default_by)
-    checked = [checker.check(row) for row in rows]
-    _clashes(checked)
-    problems = [Problem(row.number, tuple(reasons)) for row, (reasons, _) in zip(rows, checked, strict=True) if reasons]
-    good = [planned for _, planned in checked if planned is not None] if not problems else []
-    return Plan(team, len(rows), good, problems)
+    checker, clashes = Checker(uow, workspace_id, default_by), Clashes()
+    plan = Plan(team, 0, [], [])
+    people: set[str] = set()
+    organisations: set[int] = set()
+    for row in source:
+        plan.rows += 1
+        reasons, planned = checker.check(row)
+        if planned is not None:
+            clashes.check(planned, reasons)
+        if reasons:
+            plan.problems.append(Problem(row.number, tuple(reasons)))
+        elif planned is not None:
+            plan.count += 1
+            people.add(planned.authority.user_id)
+            organisations.add(planned.authority.organisation_id)
+            if len(plan.limits) < SHOWN:
+                plan.limits.append(planned)
+        if progress and plan.rows % every == 0:
+            progress(f"checked {plan.rows:,} rows, {len(plan.problems):,} with problems so far")
+    plan.people, plan.organisations = len(people), len(organisations)
+    if plan.problems:
+        plan.limits.clear()
+    return plan, checker
 
 
-def check_rows(db: Database, *, team_id: str | None, rows: list[RawRow], default_by: str | None) -> Plan:
+def check_rows(db: Database, *, team_id: str | None, rows: Iterable[RawRow], default_by: str | None,
+               progress: Progress | None = None, every: int = PROGRESS_EVERY) -> Plan:
     """Check every row against the workspace (the only one, when `team_id` is None): a plan and its problems."""
     with db.read() as uow:
-        return _plan(uow, team_id, rows, default_by)
+        return _check_all(uow, team_id, rows, default_by, progress, every)[0]
 
 
-def apply(db: Database, *, team_id: str | None, rows: list[RawRow], default_by: str | None, now: datetime) -> Plan:
-    """Check the rows again and, only if every one is good, record them all in one transaction with audit events.
+def apply(db: Database, *, team_id: str | None, rows: Iterable[RawRow], default_by: str | None, now: datetime,
+          progress: Progress | None = None, every: int = PROGRESS_EVERY) -> Plan:
+    """Check the rows and, only if every one is good, read them again and record them all in one transaction, in
+    batches, with an audit event each. `rows` is read twice (a RowSource reads its file afresh each time).
 
     The check runs inside the writing transaction, so a member removed since a dry run is caught, not written.
     """
     with db.uow() as uow:
-        plan = _plan(uow, team_id, rows, default_by)
+        plan, checker = _check_all(uow, team_id, rows, default_by, progress, every)
         if plan.problems:
             return plan
-        for item in plan.limits:
-            a = uow.authorities.put(item.authority, by=item.authority.granted_by, at=now)
-            uow.audit.append(actor=a.granted_by, action="authority.set", at=now, payload={
-                "team": plan.team_id, "user": a.user_id, "organisation": item.organisation, "category": a.category,
-                "limit": a.describe(money=item.category.kind == "money"), "valid_from": a.valid_from.isoformat(),
-                "valid_until": a.valid_until.isoformat() if a.valid_until else None, "version": a.version,
-                "source": "import"})
+        written, batch = 0, []
+        for row in rows:
+            reasons, planned = checker.check(row)
+            if reasons or planned is None:
+                raise CannotImport(f"row {row.number} changed while it was being imported; nothing was written")
+            batch.append(planned)
+            if len(batch) == BATCH:
+                written = _write(uow, plan, batch, now=now, written=written, progress=progress, every=every)
+        _write(uow, plan, batch, now=now, written=written, progress=progress, every=every)
         uow.commit()
         return plan
+
+
+def _write(uow: UnitOfWork, plan: Plan, batch: list[Planned], *, now: datetime, written: int,
+           progress: Progress | None, every: int) -> int:
+    """Record a batch of good rows and their audit events; how many are written so far."""
+    saved = uow.authorities.put_many([item.authority for item in batch], at=now)
+    for item, a in zip(batch, saved, strict=True):
+        uow.audit.append(actor=a.granted_by, action="authority.set", at=now, payload={
+            "team": plan.team_id, "user": a.user_id, "organisation": item.organisation, "category": a.category,
+            "limit": a.describe(money=item.category.kind == "money"), "valid_from": a.valid_from.isoformat(),
+            "valid_until": a.valid_until.isoformat() if a.valid_until else None, "version": a.version,
+            "source": "import"})
+    done = written + len(batch)
+    for reached in range((written // every + 1) * every, done + 1, every):
+        if progress:
+            progress(f"wrote {reached:,} of {plan.count:,} limits")
+    batch.clear()
+    return done
 
 
 def _limit(a: Authority, kind: str) -> str:

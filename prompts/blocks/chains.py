@@ -153,7 +153,7 @@ def rules_list(board: Board, categories: list[Category], rules: dict[str, Catego
     lines = [f"• *{escape(c.label)}*: {_rule_words(rules.get(c.key), board.default_rule)}" for c in categories]
     blocks = [header("Decision rules by category"), *sections(lines, max_blocks=10),
               context("A new proposal takes its category's rule; only the chair may choose another, and that "
-                      "goes on the record. Change one with `/collab rule <category> <rule>`.")]
+                      "goes on the record. Change one with `/collab rule &lt;category&gt; &lt;rule&gt;`.")]
     return message(blocks, "Decision rules by category")
 
 

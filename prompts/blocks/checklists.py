@@ -6,7 +6,9 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     ButtonElement,
     ConfirmObject,
+    ContextBlock,
     InputBlock,
+    MarkdownTextObject,
     Option,
     PlainTextInputElement,
     PlainTextObject,
@@ -25,6 +27,11 @@ from prompts.ids.checklists import ChecklistAction, ChecklistBlock, ChecklistCal
 TYPE_WORDS = {"informal": "informal", "strategic": "strategic", "formal": "formal"}
 
 
+UNATTRIBUTED = ("Your answers are never linked to you, by anyone who reads the bot's database, logs or messages "
+                "queue: they only add to how many gave each answer, and the report waits until at least "
+                "{least} members have answered. That is also why they are final once sent and take no notes.")
+
+
 def _tools(value: str) -> dict:
     return ActionsBlock(block_id=ChecklistBlock.TOOLS.value, elements=[
         ButtonElement(text="Add note", action_id=ChecklistAction.NOTE.value, value=value),
@@ -39,6 +46,8 @@ def _tools(value: str) -> dict:
 def question_message(*, template: Template, round_id: int, question_id: str | None,
                      answers: dict[str, sa.Answer], personal: bool, board_name: str = "") -> dict:
     """One question with its help, progress, answer buttons and tools; or the end of the checklist."""
+    if not template.attributed:
+        return pulse_message(template, round_id=round_id, sent=question_id is None)
     answered = {q for q, a in answers.items() if a.value}
     done, total = sa.progress(template, answered)
     if question_id is None:
@@ -67,10 +76,25 @@ def question_message(*, template: Template, round_id: int, question_id: str | No
                       style="primary" if mine is not None and mine.value == o.value else None)
         for n, o in enumerate(question.options)]).to_dict())
     blocks.append(_tools(prefix))
-    if not template.attributed:
-        blocks.append(context("Your answers are never shown with your name, to anyone: the report shows only how "
-                              "many gave each answer."))
     return message(blocks, f"{template.title}: {question.text}")
+
+
+def pulse_message(template: Template, *, round_id: int, sent: bool) -> dict:
+    """An unattributed checklist in a DM: a button to its one form, or (once sent) thanks."""
+    blocks = [header(template.title)]
+    if sent:
+        blocks.append(section("Thank you: your answers are counted. They are kept with no link to you, so they "
+                              "can't be shown to you again or changed."))
+        return message(blocks, f"{template.title}: answers sent")
+    count = len(template.questions())
+    blocks.append(section(f"{count} statement{'s' if count != 1 else ''}, each on a scale, in one short form. "
+                          "Leave any you'd rather not answer blank."))
+    first = template.questions()[0].id
+    blocks.append(ActionsBlock(block_id=f"{ChecklistBlock.ANSWERS.value}:{first}", elements=[ButtonElement(
+        text="Answer", action_id=ChecklistAction.AREA.value, value=f"{round_id}:{first}",
+        style="primary")]).to_dict())
+    blocks.append(context(UNATTRIBUTED.format(least=template.min_respondents)))
+    return message(blocks, f"{template.title}: one short form")
 
 
 def finished_message(*, template: Template, answers: dict[str, sa.Answer], personal: bool, round_id: int,
@@ -106,8 +130,9 @@ def paused_message(template: Template) -> dict:
 def invitation(template: Template, *, board_name: str, round_id: int, closes: str | None) -> dict:
     """The DM inviting a member to a board round, with a Start button."""
     by = f" It closes {closes}." if closes else ""
-    text = (f"*{escape(board_name)}* has opened a round of *{escape(template.title)}*.{by} It takes one question at "
-            "a time, and you can pause whenever you like.")
+    how = ("It takes one question at a time, and you can pause whenever you like." if template.attributed else
+           "It is one short form, and your answers are never linked to you.")
+    text = f"*{escape(board_name)}* has opened a round of *{escape(template.title)}*.{by} {how}"
     start = ActionsBlock(block_id=ChecklistBlock.TOOLS.value, elements=[ButtonElement(
         text="Start", action_id=ChecklistAction.START.value, value=str(round_id), style="primary")]).to_dict()
     return message([section(text), start], f"{board_name}: {template.title}")
@@ -145,17 +170,22 @@ def evidence_modal(question_text: str, *, initial: str, metadata: str) -> dict:
 
 
 def area_modal(template: Template, area_id: str, *, answers: dict[str, sa.Answer], metadata: str) -> dict:
-    """Every question of one area as radio buttons, to answer in one go."""
+    """Every question of one area as radio buttons, to answer in one go; every question of an unattributed one."""
     area = next(a for a in template.areas if a.id == area_id)
-    blocks = []
-    for q in area.questions:
+    questions, title, blocks = area.questions, area.title, []
+    if not template.attributed:
+        questions, title = template.questions(), template.title
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(
+            text=UNATTRIBUTED.format(least=template.min_respondents))]))
+    for q in questions:
         options = [Option(value=o.value, label=o.label) for o in q.options]
         chosen = next((o for o in options if answers.get(q.id) and answers[q.id].value == o.value), None)
         blocks.append(InputBlock(block_id=f"{ChecklistBlock.QUESTION.value}:{q.id}", label=cut(q.text, 150),
                                  optional=True, element=RadioButtonsElement(action_id=INPUT, options=options,
                                                                             initial_option=chosen)))
-    return View(type="modal", callback_id=ChecklistCallback.AREA.value, title=PlainTextObject(text=cut(area.title, 24)),
-                submit=PlainTextObject(text="Save"), close=PlainTextObject(text="Cancel"), private_metadata=metadata,
+    return View(type="modal", callback_id=ChecklistCallback.AREA.value, title=PlainTextObject(text=cut(title, 24)),
+                submit=PlainTextObject(text="Save" if template.attributed else "Send"),
+                close=PlainTextObject(text="Cancel"), private_metadata=metadata,
                 blocks=blocks).to_dict()
 
 

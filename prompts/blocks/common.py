@@ -6,11 +6,23 @@ from collections.abc import Iterable
 
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, PlainTextObject, SectionBlock
 
-from bot.domain.text import cut
+from bot.domain.text import cut, escape
 
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 MESSAGE_BLOCK_LIMIT = 50
+
+
+def code(text: str) -> str:
+    """Text as inline code in mrkdwn; escaped, since Slack reads `<...>` as markup even inside backticks."""
+    return "`" + escape(text).replace("`", "'") + "`"
+
+
+def in_sentence(label: str) -> str:
+    """A label as it reads mid-sentence: "Notice period" becomes "notice period", but "MoU" and "NHS" stay."""
+    first, _, rest = label.partition(" ")
+    word = first[:1].lower() + first[1:] if first[1:] == first[1:].lower() else first
+    return f"{word} {rest}" if rest else word
 
 
 def section(text: str) -> dict:

@@ -68,10 +68,10 @@ def answer_modal(e: Escalation, proposal: Proposal, *, endorse: bool, metadata: 
                 blocks=blocks).to_dict()
 
 
-def answered(e: Escalation, proposal: Proposal) -> dict:
-    """What the request shows once answered, and what the proposer is told."""
+def answered(e: Escalation, proposal: Proposal, timezone: str) -> dict:
+    """What the request shows once answered, and what the proposer is told; times in the board's zone."""
     mark = ":white_check_mark:" if e.state is EscalationState.ENDORSED else ":no_entry:"
-    text = f"{mark} {escape(e.organisation)} on *{escape(proposal.title)}*: {e.record_line()}."
+    text = f"{mark} {escape(e.organisation)} on *{escape(proposal.title)}*: {e.record_line(timezone)}."
     return message([section(text)], f"{escape(e.organisation)}: {e.state.value}")
 
 
@@ -91,6 +91,14 @@ def no_route(e: Escalation, proposal: Proposal) -> dict:
     return message([section(text)], f"No route to sign-off for {escape(e.organisation)}")
 
 
+def skipped(e: Escalation, proposal: Proposal) -> dict:
+    """To the chair: a level was passed over because everyone who would answer there may not."""
+    text = (f":fast_forward: Nobody below the {escape(e.level_title)} may answer {escape(e.organisation)}'s "
+            f"sign-off on *{escape(proposal.title)}*: each one asked there brought the proposal or is recused. "
+            f"The request went straight to the {escape(e.level_title)}.")
+    return message([section(text)], f"A sign-off request for {escape(e.organisation)} skipped a level")
+
+
 def topped_out(e: Escalation, proposal: Proposal) -> dict:
     """To the chair: the top level that can approve has not answered either."""
     text = (f":warning: Nobody has answered the request for {escape(e.organisation)}'s sign-off on "
@@ -99,11 +107,11 @@ def topped_out(e: Escalation, proposal: Proposal) -> dict:
     return message([section(text)], "A sign-off request is overdue at the top of its chain")
 
 
-def escalation_list(mine: list[Waiting], others: list[Waiting], timezone: str) -> dict:
-    """`/collab escalations`: requests to answer, and requests waiting on others."""
+def escalation_list(mine: list[Waiting], others: list[Waiting]) -> dict:
+    """`/collab escalations`: requests to answer, and requests waiting on others, each in its board's time."""
     def line(w: Waiting) -> str:
         e = w.escalation
-        due = f", answer by {when(e.due_at, timezone)}" if e.due_at else ""
+        due = f", answer by {when(e.due_at, w.timezone)}" if e.due_at else ""
         return (f"• *{escape(w.title)}* (<#{w.channel_id}>) for {escape(e.organisation)}{_amount(e)}: "
                 f"{escape(e.level_title)}{due}")
     blocks = [header("Sign-off requests")]

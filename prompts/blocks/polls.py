@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject
 
@@ -16,6 +15,7 @@ from bot.domain.money import format_amount
 from bot.domain.proposals import InterestDecision, Status
 from bot.domain.snapshot import PollSnapshot
 from bot.domain.text import cut, escape, plural
+from bot.domain.times import local_time
 from prompts.blocks.common import context, header, message, section, sections
 from prompts.ids.polls import PollAction, PollBlock
 
@@ -47,10 +47,8 @@ PROXIES_SHOWN = 10
 
 
 def when(moment: datetime, timezone: str) -> str:
-    """A naive-UTC time as Slack date markup, shown in each reader's own zone, with a board-zone fallback."""
-    aware = moment.replace(tzinfo=ZoneInfo("UTC"))
-    fallback = aware.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %Y %H:%M")
-    return f"<!date^{int(aware.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+    """A naive-UTC time in the board's zone, named by its abbreviation: every member reads the same time."""
+    return local_time(moment, timezone)
 
 
 def rule_text(snap: PollSnapshot) -> str:
@@ -94,7 +92,7 @@ def _subject(snap: PollSnapshot, vote) -> str:
 
 def signoff_lines(snap: PollSnapshot) -> list[str]:
     """Each organisation's sign-off (who endorsed or declined, or what it waits on), or the delegation mark."""
-    lines = [f"• {escape(e.organisation)}: {e.record_line()}" for e in snap.escalations
+    lines = [f"• {escape(e.organisation)}: {e.record_line(snap.board.timezone)}" for e in snap.escalations
              if e.state is not EscalationState.WITHDRAWN]
     if lines:
         return ["*Sign-off through each organisation:*", *lines]
@@ -236,7 +234,7 @@ def decisions_list(snaps: list[PollSnapshot]) -> dict:
     lines = [f"*{s.number}* {escape(s.proposal.title)}: {OUTCOME_LABELS[s.outcome]} "
              f"({when(s.closed_at, s.board.timezone)})" for s in snaps]
     return message([header("Recent decisions"), *sections(lines, max_blocks=45),
-                    context("Export the full register with `collab-bot export decisions --board <name>`.")],
+                    context("For the full register as a spreadsheet, ask whoever runs collab-bot to export it.")],
                    plural(len(snaps), "recent decision"))
 
 

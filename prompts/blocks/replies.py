@@ -8,51 +8,65 @@ from bot.domain.decisions import VoteReceipt
 from bot.domain.delegation import ORG_TYPE_LABELS, OrgType
 from bot.domain.errors import DomainError, UsageError
 from bot.domain.text import article, cut, escape, plural
-from prompts.blocks.common import context, header, message, section, sections
+from prompts.blocks.common import code, context, header, message, section, sections
 from prompts.blocks.polls import POSITION_LABELS
 
-HELP_LINES = [
-    ("/collab help", "show this list"),
-    ("/collab setup", "link this channel to a new board (you become its chair or secretary)"),
-    ("/collab org add <name>", "register an organisation (trust, council, voluntary body)"),
-    ("/collab org list", "list the organisations, their type and how many board seats each holds"),
-    ("/collab org type <organisation> <type>",
-     "say what an organisation is: NHS trust, foundation trust, local authority, voluntary, independent, other"),
-    ("/collab org rename <organisation> to <new name>", "change an organisation's display name"),
-    ("/collab members", "list this board's members, their organisations and roles"),
-    ("/collab members add @person <organisation> <role>",
-     "add someone or change their organisation or role (chair, secretary, member, observer)"),
-    ("/collab members remove @person", "take someone off this board"),
-    ("/collab members nominate @person",
-     "make someone the one who casts their organisation's vote on polls taking one vote per organisation"),
-    ("/collab propose [title]", "put a proposal to the board and open a poll in this channel"),
-    ("/collab decisions", "the board's most recent decisions from its register"),
-    ("/collab history CB-2026-001", "every position each member took on a decision (chair or secretary)"),
-    ("/collab reviews", "the board's governance reviews: what, how often, when next"),
-    ("/collab reviews add", "add a recurring review reminder, such as the annual MoU review or a notice period"),
-    ("/collab reviews remove <number>", "stop a review and its reminders (chair or secretary)"),
-    ("/collab reminders", "who was reminded to vote on each open poll, and when (chair or secretary)"),
-    ("/collab settings", "time zone, weekly digest, reminders before a poll closes, working days"),
-    ("/collab authority [@person]", "your delegated authority (or a member's, for the chair or secretary)"),
-    ("/collab authority set", "open a form to set a member's limit in one category (chair or secretary)"),
-    ("/collab authority set @person <category> <limit> [from <date>] [until <date>]",
-     "set a member's limit: an amount such as 250k, unlimited or none; yes or no for other categories"),
-    ("/collab chain <organisation>", "edit an organisation's escalation chain (chair or secretary)"),
-    ("/collab deputy @approver @deputy <organisation> from <date> until <date>",
-     "name a deputy who answers sign-off requests for an approver over a period"),
-    ("/collab rules", "the decision rule each category of proposal takes"),
-    ("/collab rule <category> <rule>",
-     "set the rule for a category, e.g. `service change supermajority 2/3` (or `default`); chair or secretary"),
-    ("/collab checklist [template]",
-     "answer a checklist, one question at a time in a DM; pause and come back whenever you like"),
-    ("/collab selector", "which kind of arrangement fits this collaboration: informal, strategic or formal, and why"),
-    ("/collab checklist open [template] [closes <date>]", "open a round for the whole board (chair or secretary)"),
-    ("/collab checklist close [template]", "close the board's round and post its report (chair or secretary)"),
-    ("/collab report [template]", "post the report of the board's latest round, with a chart"),
-    ("/collab actions", "the board's open actions, their owners and due dates; the owner marks one done"),
-    ("/collab escalations", "sign-off requests you must answer, and those waiting on others"),
-    ("/collab review-delegated", "decisions taken under delegation that await the board's review"),
+HELP_TOPICS = [
+    ("Getting started", [
+        ("/collab help", "show this list"),
+        ("/collab setup", "link this channel to a new board (you become its chair or secretary)"),
+        ("/collab settings", "time zone, weekly digest, reminders before a poll closes, working days"),
+    ]),
+    ("Organisations and members", [
+        ("/collab org add <name>", "register an organisation (trust, council, voluntary body)"),
+        ("/collab org list", "list the organisations, their type and how many board seats each holds"),
+        ("/collab org type <organisation> <type>",
+         "say what an organisation is: NHS trust, foundation trust, local authority, voluntary, independent, other"),
+        ("/collab org rename <organisation> to <new name>", "change an organisation's display name"),
+        ("/collab members", "list this board's members, their organisations and roles"),
+        ("/collab members add @person <organisation> <role>",
+         "add someone or change their organisation or role (chair, secretary, member, observer)"),
+        ("/collab members remove @person", "take someone off this board"),
+        ("/collab members nominate @person",
+         "make someone the one who casts their organisation's vote on polls taking one vote per organisation"),
+    ]),
+    ("Proposals and decisions", [
+        ("/collab propose [title]", "put a proposal to the board and open a poll in this channel"),
+        ("/collab decisions", "the board's most recent decisions from its register"),
+        ("/collab history CB-2026-001", "every position each member took on a decision (chair or secretary)"),
+        ("/collab reminders", "who was reminded to vote on each open poll, and when (chair or secretary)"),
+        ("/collab rules", "the decision rule each category of proposal takes"),
+        ("/collab rule <category> <rule>",
+         "set the rule for a category, e.g. `service change supermajority 2/3` (or `default`); chair or secretary"),
+    ]),
+    ("Delegated authority and sign-off", [
+        ("/collab authority [@person]", "your delegated authority (or a member's, for the chair or secretary)"),
+        ("/collab authority set", "open a form to set a member's limit in one category (chair or secretary)"),
+        ("/collab authority set @person <category> <limit> [from <date>] [until <date>]",
+         "set a member's limit: an amount such as 250k, unlimited or none; yes or no for other categories"),
+        ("/collab chain <organisation>", "edit an organisation's escalation chain (chair or secretary)"),
+        ("/collab deputy @approver @deputy <organisation> from <date> until <date>",
+         "name a deputy who answers sign-off requests for an approver over a period"),
+        ("/collab escalations", "sign-off requests you must answer, and those waiting on others"),
+        ("/collab review-delegated", "decisions taken under delegation that await the board's review"),
+    ]),
+    ("Checklists and actions", [
+        ("/collab checklist [template]",
+         "answer a checklist, one question at a time in a DM; pause and come back whenever you like"),
+        ("/collab selector",
+         "which kind of arrangement fits this collaboration: informal, strategic or formal, and why"),
+        ("/collab checklist open [template] [closes <date>]", "open a round for the whole board (chair or secretary)"),
+        ("/collab checklist close [template]", "close the board's round and post its report (chair or secretary)"),
+        ("/collab report [template]", "post the report of the board's latest round, with a chart"),
+        ("/collab actions", "the board's open actions, their owners and due dates; the owner marks one done"),
+    ]),
+    ("Governance reviews", [
+        ("/collab reviews", "the board's governance reviews: what, how often, when next"),
+        ("/collab reviews add", "add a recurring review reminder, such as the annual MoU review or a notice period"),
+        ("/collab reviews remove <number>", "stop a review and its reminders (chair or secretary)"),
+    ]),
 ]
+HELP_LINES = [line for _, lines in HELP_TOPICS for line in lines]
 
 ROLE_LABELS = {Role.CHAIR: "Chair", Role.SECRETARY: "Secretary", Role.MEMBER: "Member", Role.OBSERVER: "Observer"}
 KIND_LABELS = {
@@ -61,14 +75,16 @@ KIND_LABELS = {
 }
 
 
-def help_message() -> dict:
-    """Every subcommand with one line each."""
-    lines = [f"`{escape(cmd)}`  {text}" for cmd, text in HELP_LINES]
-    return message(
-        [header("collab-bot: decide things together"), section("\n".join(lines)),
-         context("Only a board's chair or secretary can change the board, its organisations or its members.")],
-        "collab-bot commands: " + escape(", ".join(cmd for cmd, _ in HELP_LINES)),
-    )
+def help_message(unknown: str = "") -> dict:
+    """Every subcommand with one line each, a section per topic; first what was not understood, if anything."""
+    blocks = [header("collab-bot: decide things together")]
+    if unknown:
+        blocks.append(section(f"I didn't understand {code('/collab ' + cut(unknown, 100))}. Here is what I can do:"))
+    for topic, lines in HELP_TOPICS:
+        blocks.append(section(f"*{topic}*\n" + "\n".join(f"{code(cmd)}  {text}" for cmd, text in lines)))
+    blocks.append(context("Only a board's chair or secretary can change the board, its organisations or its members."))
+    fallback = "collab-bot commands: " + escape(", ".join(cmd for cmd, _ in HELP_LINES))
+    return message(blocks, f"I didn't understand /collab {escape(cut(unknown, 100))}." if unknown else fallback)
 
 
 def error_message(error: DomainError) -> dict:
@@ -133,8 +149,15 @@ def board_created(board: Board) -> dict:
     text = (f"*{escape(board.name)}* ({KIND_LABELS[board.kind].lower()}, {board.collaboration_type.value} "
             f"collaboration) now meets in this channel. <@{me.user_id}> is its "
             f"{ROLE_LABELS[me.role].lower()} for {escape(me.organisation)}.")
-    hint = "Add members with `/collab members add @person <organisation> <role>`; see `/collab help`."
+    hint = f"Add members with {code('/collab members add @person <organisation> <role>')}; see `/collab help`."
     return message([section(text), context(hint)], text)
+
+
+ORG_TYPE_NOUNS = {
+    OrgType.NHS_TRUST: "an NHS trust", OrgType.FOUNDATION_TRUST: "a foundation trust",
+    OrgType.LOCAL_AUTHORITY: "a local authority", OrgType.VOLUNTARY: "a voluntary sector organisation",
+    OrgType.INDEPENDENT: "an independent sector organisation", OrgType.OTHER: "another type of organisation",
+}
 
 
 def type_label(kind: str) -> str:
@@ -148,8 +171,7 @@ def organisation_changed(name: str, *, kind: str | None = None, was: str | None 
     if was is not None:
         text = f"*{escape(was)}* is now called *{escape(name)}*; its members, votes and authority go with it."
     else:
-        label = type_label(kind)
-        text = f"*{escape(name)}* is recorded as {'an' if label[:1] in 'aeiouN' else 'a'} {label}."
+        text = f"*{escape(name)}* is recorded as {ORG_TYPE_NOUNS[OrgType(kind)]}."
     return message([section(text)], text)
 
 
@@ -161,7 +183,7 @@ def organisation_added(name: str) -> dict:
 def organisation_list(orgs: list[tuple]) -> dict:
     """The workspace's organisations with their seats (and type, when known)."""
     if not orgs:
-        text = f"No organisations yet. Add one with `{USAGE['org add']}`."
+        text = f"No organisations yet. Add one with {code(USAGE['org add'])}."
         return message([section(text)], text)
     lines = [f"• *{escape(name)}*" + (f" ({type_label(kind[0])})" if kind and kind[0] != "other" else "")
              + f": {plural(seats, 'board seat')}" for name, seats, *kind in orgs]

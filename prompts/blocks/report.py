@@ -6,6 +6,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import ButtonElement, SectionBlock
 
 from bot.domain.assessment import AreaResult, Rag
+from bot.domain.checklists import Template
 from bot.domain.rounds import RoundReport
 from bot.domain.text import cut, escape
 from prompts.blocks.common import context, header, message, section, sections
@@ -41,8 +42,28 @@ def _area_lines(area: AreaResult, labels: dict[str, str]) -> list[str]:
 
 
 def _spread(text: str, counts: dict[str, int], labels: dict[str, str]) -> str:
-    shown = ", ".join(f"{labels.get(value, value)} {n}" for value, n in counts.items() if n) or "no answers"
-    return f"• _{escape(cut(text, 200))}_: {shown}"
+    """One statement's answers on its whole scale, every point shown with its label (a point nobody chose: 0)."""
+    shown = " · ".join(f"{labels.get(value, value)} *{n}*" for value, n in counts.items())
+    return f"• _{escape(cut(text, 200))}_\n    {shown if any(counts.values()) else 'no answers'}"
+
+
+def scoring_note(rr: RoundReport) -> str:
+    """How answers were scored, in the template's own words: its options and their points."""
+    first = rr.template.questions()[0].options if rr.template.questions() else ()
+    options = rr.template.scale or first
+    points = ", ".join(f"{o.label} {o.score}" for o in options if o.score is not None)
+    unscored = [o.label for o in options if o.score is None]
+    apart = f"; “{unscored[0]}” is counted apart" if len(unscored) == 1 else (
+        "; " + ", ".join(unscored) + " are counted apart" if unscored else "")
+    return f"Scores: {points}, as a share of the most an area could score{apart}."
+
+
+def too_few_message(template: Template, *, number: int, answered: int) -> dict:
+    """An unattributed round closed with fewer answers than its report needs: no report, and why."""
+    text = (f"The round {number} of *{escape(template.title)}* has closed with {answered} "
+            f"member{' has' if answered == 1 else 's have'} answered, fewer than the {template.min_respondents} its "
+            "report needs, so no report is shown: with so few, someone's answers could be told from it.")
+    return message([section(text)], f"{template.title}: round {number}, too few answers for a report")
 
 
 def report_message(rr: RoundReport) -> dict:
@@ -64,6 +85,5 @@ def report_message(rr: RoundReport) -> dict:
                 text=f"Gap: {escape(cut(gap.text, 250))} ({_percent(gap.share)})",
                 accessory=ButtonElement(text="Create action", action_id=ChecklistAction.CREATE_ACTION.value,
                                         value=f"{rr.round.id}:{gap.question_id}")).to_dict())
-    blocks.append(context("Scores: yes 2, partly 1, no 0, as a share of the most an area could score; “not sure” is "
-                          "counted apart. The chair turns a gap into an action with its button."))
+    blocks.append(context(escape(scoring_note(rr)) + " The chair turns a gap into an action with its button."))
     return message(blocks, f"{template.title}: round {rr.number} report")

@@ -1,4 +1,4 @@
-"""Review reminders with Done and Snooze, the list of a board's reviews, and the modal that adds one."""
+"""Review reminders with Done and "Remind me in a week", the list of a board's reviews, and the modal that adds one."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from slack_sdk.models.views import View
 from bot.domain.reviews import CHANNEL, RECURRENCE_CHOICES, REVIEW_LABELS, TITLE_LIMIT, Review, ReviewKind
 from bot.domain.schedule import Recurrence
 from bot.domain.text import escape
-from prompts.blocks.common import context, header, message, section, sections
+from prompts.blocks.common import code, context, header, in_sentence, message, section, sections
 from prompts.blocks.polls import when
 from prompts.ids import INPUT
 from prompts.ids.schedules import ScheduleAction, ScheduleBlock, ScheduleCallback
@@ -37,7 +37,7 @@ def _who(review: Review) -> str:
 
 
 def review_reminder(review: Review, *, board_name: str, timezone: str) -> dict:
-    """The reminder posted when a review falls due, with Done and Snooze."""
+    """The reminder posted when a review falls due, with Done and "Remind me in a week"."""
     lines = [f":calendar: *{escape(review.title)}* is due for *{escape(board_name)}*."]
     if review.ends_on is not None:
         lines.append(f"The notice period ends on {review.ends_on:%A %d %B %Y}.")
@@ -71,7 +71,7 @@ def review_done(review: Review) -> dict:
 
 
 def review_snoozed(review: Review, until: datetime, timezone: str) -> dict:
-    """The answer to Snooze."""
+    """The answer to "Remind me in a week"."""
     text = f":zzz: I'll remind you about *{escape(review.title)}* again {when(until, timezone)}."
     return message([section(text)], text)
 
@@ -84,11 +84,11 @@ def review_list(board_name: str, timezone: str, reviews: list[Review]) -> dict:
     lines = []
     for r in reviews:
         nxt = f"next {when(r.next_due, timezone)}" if r.next_due else "finished"
-        lines.append(f"• #{r.id} *{escape(r.title)}* ({REVIEW_LABELS[r.kind].lower()}): "
+        lines.append(f"• #{r.id} *{escape(r.title)}* ({in_sentence(REVIEW_LABELS[r.kind])}): "
                      f"{Recurrence.decode(r.recurrence).describe()}, {nxt}, to {_who(r)}")
     return message([header(f"{board_name}: reviews"), *sections(lines, max_blocks=45),
                     context("Reminders go out at 09:00 board time on working days. Stop one with "
-                            "`/collab reviews remove <number>`.")], f"{len(reviews)} reviews")
+                            f"{code('/collab reviews remove <number>')}.")], f"{len(reviews)} reviews")
 
 
 def review_modal(*, metadata: str, today: date, checklists: dict[str, str] | None = None) -> dict:
@@ -97,7 +97,8 @@ def review_modal(*, metadata: str, today: date, checklists: dict[str, str] | Non
     often = [Option(value=key, label=_sentence(rule.describe())) for key, rule in RECURRENCE_CHOICES.items()]
     tell = [Option(value=CHANNEL, label="The board's channel"), Option(value="owner", label="The person below")]
     blocks = [
-        SectionBlock(text="A reminder at 09:00 board time on a working day, posted with Done and Snooze."),
+        SectionBlock(text="A reminder at 09:00 board time on a working day, with buttons "
+                          "to mark it done or be reminded again in a week."),
         InputBlock(block_id=ScheduleBlock.REVIEW_KIND.value, label="What is reviewed", element=StaticSelectElement(
             action_id=INPUT, options=kinds, initial_option=kinds[0])),
         InputBlock(block_id=ScheduleBlock.REVIEW_TITLE.value, label="Title", optional=True,

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.delegation import and_list
 from bot.domain.proposals import Category
 from bot.domain.scheme import Limit, Scheme
 from bot.domain.text import escape
@@ -43,14 +44,20 @@ def _line(limit: Limit, *, today) -> str:
 def scheme_view(scheme: Scheme, *, own: bool) -> dict:
     """Someone's delegated authority, one line per organisation and category."""
     whose = "Your" if own else f"<@{scheme.user_id}>'s"
+    if not scheme.checked:
+        text = ("No limits or escalation chains are recorded in this workspace yet, so nothing is checked: "
+                "proposals need no sign-off. Recording a limit or a chain switches checking on.")
+        return message([context(text)], text)
+    checked = and_list([escape(label) for label in scheme.checked])
     if not scheme.limits:
-        text = (f"{whose} scheme of delegation has no limits recorded, so anything you agree to goes to your "
-                "organisation for endorsement." if own else
+        text = (f"{whose} scheme of delegation has no limits recorded, so anything you agree to in {checked} "
+                "decisions goes to your organisation for endorsement." if own else
                 f"{whose} scheme of delegation has no limits recorded.")
         return message([context(text)], text)
     lines = [_line(limit, today=scheme.today) for limit in scheme.limits]
     blocks = [header("Delegated authority"), *sections([f"{whose} limits:", *lines], max_blocks=MAX_LINES_BLOCKS),
-              context("Above these limits, a decision goes back through the organisation's escalation chain.")]
+              context("Above these limits, a decision goes back through the organisation's escalation chain. "
+                      f"Sign-off is checked for {checked} decisions; other categories need none.")]
     return message(blocks, f"{whose} delegated authority")
 
 

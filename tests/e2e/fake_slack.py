@@ -9,9 +9,14 @@ import threading
 import time
 import uuid
 from collections import defaultdict, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
+
+import yaml
 
 JSON_FIELDS = {"blocks", "attachments", "view", "files", "metadata"}
 MESSAGE_METHODS = {"chat.postMessage", "chat.update", "chat.postEphemeral"}
@@ -20,6 +25,21 @@ VIEW_METHODS = {"views.open", "views.push", "views.update", "views.publish"}
 APP_TOKEN = "xapp-1-A0001-test-app-token"
 APP_TOKEN_METHODS = {"apps.connections.open"}
 TEXT_LIMITS = {"section": 3000, "header": 150, "button": 75}
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
+HISTORY_SCOPES = {"C": "channels:history", "G": "groups:history", "D": "im:history"}
+READ_SCOPES = {"C": "channels:read", "G": "groups:read", "D": "im:read"}  # conversations.members
+# The bot scope each Web API method needs (Slack's method pages); a method not listed needs none.
+METHOD_SCOPES = {
+    "chat.postMessage": "chat:write", "chat.update": "chat:write", "chat.delete": "chat:write",
+    "chat.postEphemeral": "chat:write", "conversations.join": "channels:join", "conversations.open": "im:write",
+    "users.info": "users:read", "reactions.add": "reactions:write", "files.upload": "files:write",
+    "files.getUploadURLExternal": "files:write", "files.completeUploadExternal": "files:write",
+}
+
+
+def manifest_scopes(path: Path = MANIFEST) -> set[str]:
+    """The bot scopes an app made from the manifest has: exactly those it lists."""
+    return set(yaml.safe_load(path.read_text())["oauth_config"]["scopes"]["bot"])
 
 
 class _Headers(dict):
@@ -45,6 +65,7 @@ class Call:
     status: int
     response: dict = field(default_factory=dict)
     at: float = field(default_factory=time.monotonic)  # when the answer was ready (time.monotonic())
+    late: float = 0.0  # seconds the answer was then held back (answer_slowly)
 
     @property
     def ok(self) -> bool:
@@ -85,15 +106,21 @@ class _Server(ThreadingHTTPServer):
 class FakeSlack:
     """Loopback HTTP server speaking enough of the Slack Web API for a bot under test."""
 
-    def __init__(self, valid_tokens=None, valid_app_tokens=None):
+    def __init__(self, valid_tokens=None, valid_app_tokens=None, scopes=None):
         self.valid_tokens = set(valid_tokens or {"xoxb-test-token"})
+        self.scopes = set(manifest_scopes() if scopes is None else scopes)  # the bot token's, as installed
         self.valid_app_tokens = set(valid_app_tokens or {APP_TOKEN})
+        self.channel_members: dict[str, list[str]] = {}  # what conversations.members lists, set by tests
         self._lock = threading.Lock()
         self._calls: list[Call] = []
         self._failures: dict[str, deque] = defaultdict(deque)
         self._random_failures: dict[str, list[tuple[float, int, int, str | None]]] = defaultdict(list)
+        self._delays: dict[str, deque] = defaultdict(deque)
         self._random = random.Random()
         self._messages: dict[str, str] = {}  # ts -> channel
+        self._history: dict[str, list[dict]] = defaultdict(list)  # conversation id -> its messages, oldest first
+        self._ims: dict[str, str] = {}  # user id -> the id of the bot's DM channel with them
+        self._slow: dict[str, tuple[float, float]] = {}  # method -> (share of calls, seconds their answer takes)
         self._views: dict[str, str] = {}  # view id -> hash
         self._counter = 0
         self._base = int(time.time()) * 1_000_000
@@ -174,6 +201,11 @@ class FakeSlack:
         with self._lock:
             self._failures[method].extend([(status, retry_after, error, channel)] * times)
 
+    def slow_next(self, method: str, *, seconds: float, times: int = 1) -> None:
+        """Make the next `times` calls of `method` wait `seconds` before they are answered (a slow Slack)."""
+        with self._lock:
+            self._delays[method].extend([seconds] * times)
+
     def fail_randomly(self, method: str, *, share: float, status: int = 429, retry_after: int = 1,
                       error: str | None = None, seed: int | None = None) -> None:
         """From now on, answer a random `share` of `method`'s calls with this failure (shares add up per call)."""
@@ -181,6 +213,28 @@ class FakeSlack:
             self._random_failures[method].append((share, status, retry_after, error))
             if seed is not None:
                 self._random.seed(seed)
+
+    @contextmanager
+    def without_scope(self, scope: str) -> Iterator[None]:
+        """For the duration, the app is installed without `scope` (as if its manifest left it out)."""
+        self.scopes.discard(scope)
+        try:
+            yield
+        finally:
+            self.scopes.add(scope)
+
+    def answer_slowly(self, method: str, *, share: float, seconds: float, seed: int | None = None) -> None:
+        """From now on, a random `share` of `method`'s calls take effect at once but are answered `seconds` late
+        (as Slack sometimes does): a client that times out first cannot tell whether the call went through."""
+        with self._lock:
+            self._slow[method] = (share, seconds)
+            if seed is not None:
+                self._random.seed(seed)
+
+    def history(self, conversation: str) -> list[dict]:
+        """Every message posted in a conversation (a channel id, or a user id for the bot's DM with them)."""
+        with self._lock:
+            return [dict(m) for m in self._history.get(self._ims.get(conversation, conversation), [])]
 
     def new_response_url(self) -> str:
         """A fresh response_url served by this fake (posts recorded as method "response_url")."""
@@ -249,6 +303,8 @@ class FakeSlack:
             failure = self._planned_failure(method, params.get("channel"))
             if failure is None and self._random_failures.get(method):
                 failure = self._random_failure(method)
+            delay = self._delays[method].popleft() if self._delays.get(method) else 0
+        time.sleep(delay)
         if failure:
             status, retry_after, error = failure
             body = {"ok": False, "error": error or ("ratelimited" if status == 429 else "internal_error")}
@@ -266,15 +322,24 @@ class FakeSlack:
             token = auth[7:] if auth.startswith("Bearer ") else params.get("token")
             params.pop("token", None)
             token_error = self._token_error(method, token)
+            needed = None if token_error else self._needed_scope(method, params)
             if token_error:
                 status, body = 200, {"ok": False, "error": token_error}
+            elif needed is not None:
+                status, body = 200, {"ok": False, "error": "missing_scope", "needed": needed,
+                                     "provided": ",".join(sorted(self.scopes))}
             else:
                 try:
                     status, body = 200, self._answer(method, params)
                 except Exception as exc:  # a bug in the fake: make it loud rather than hang the client
                     status, body = 500, {"ok": False, "error": f"fake_slack_bug: {exc!r}"}
+        call = Call(method, params, headers, status, body)
         with self._lock:
-            self._calls.append(Call(method, params, headers, status, body))
+            self._calls.append(call)
+            share, seconds = self._slow.get(method, (0.0, 0.0))
+            call.late = slow = seconds if share and self._random.random() < share else 0.0
+        if slow:
+            time.sleep(slow)  # the call has taken effect; only its answer is late
         if method in ("response_url", "file_upload") and body.get("ok"):
             payload = b"ok" if method == "response_url" else f"OK - {params['size']}".encode()
             ctype = "text/plain"
@@ -282,11 +347,14 @@ class FakeSlack:
             payload, ctype = str(body["error"]).encode(), "text/plain"
         else:
             payload, ctype = json.dumps(body).encode(), "application/json; charset=utf-8"
-        req.send_response(status)
-        for k, v in {"Content-Type": ctype, "Content-Length": str(len(payload)), **extra}.items():
-            req.send_header(k, v)
-        req.end_headers()
-        req.wfile.write(payload)
+        try:
+            req.send_response(status)
+            for k, v in {"Content-Type": ctype, "Content-Length": str(len(payload)), **extra}.items():
+                req.send_header(k, v)
+            req.end_headers()
+            req.wfile.write(payload)
+        except OSError:
+            pass  # the client stopped waiting (a slow answer past its timeout)
 
     def _planned_failure(self, method: str, channel: str | None) -> tuple[int, int, str | None] | None:
         """The first failure planned for this call, taken off the plan (call with the lock held)."""
@@ -317,6 +385,18 @@ class FakeSlack:
             return "not_allowed_token_type"
         return "invalid_auth"
 
+    def _needed_scope(self, method: str, p: dict) -> str | None:
+        """The scope a bot token call lacks, as Slack names it in a missing_scope error; None if it has them."""
+        if method in APP_TOKEN_METHODS:
+            return None
+        if method in ("conversations.history", "conversations.replies"):
+            needed = HISTORY_SCOPES.get(str(p.get("channel") or "C")[:1], "channels:history")
+        elif method == "conversations.members":
+            needed = READ_SCOPES.get(str(p.get("channel") or "C")[:1], "channels:read")
+        else:
+            needed = METHOD_SCOPES.get(method)
+        return needed if needed is not None and needed not in self.scopes else None
+
     def _answer(self, method: str, p: dict) -> dict:
         """The JSON Slack would answer a successfully authenticated call with."""
         err = self._validate(method, p)
@@ -332,8 +412,16 @@ class FakeSlack:
         if method == "chat.postMessage":
             ts = self.seed_message(ch)
             msg = {"type": "message", "user": "UBOT", "bot_id": "BBOT", "text": p.get("text", ""), "ts": ts}
-            msg.update({k: p[k] for k in ("blocks", "attachments", "thread_ts", "metadata") if k in p})
-            return {"ok": True, "channel": ch, "ts": ts, "message": msg}
+            msg.update({k: p[k] for k in ("blocks", "attachments", "thread_ts", "metadata", "reply_broadcast")
+                        if k in p})
+            conversation = self._open(ch) if ch[:1] in "UW" else ch  # a post to a user lands in their DM
+            with self._lock:
+                self._history[conversation].append(msg)
+            return {"ok": True, "channel": conversation, "ts": ts, "message": msg}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": self._open(str(p.get("users", "")).split(",")[0])}}
+        if method in ("conversations.history", "conversations.replies"):
+            return self._read_history(method, p)
         if method == "chat.update":
             return {"ok": True, "channel": ch, "ts": p["ts"], "text": p.get("text", ""),
                     "message": {"text": p.get("text", ""), "blocks": p.get("blocks", []), "user": "UBOT"}}
@@ -358,6 +446,12 @@ class FakeSlack:
             u = p["user"]
             return {"ok": True, "user": {"id": u, "team_id": "T0001", "name": f"user-{u.lower()}",
                                          "real_name": f"User {u}", "tz": "Europe/London", "is_bot": False}}
+        if method == "conversations.members":
+            with self._lock:
+                members = self.channel_members.get(ch)
+            if members is None:  # as Slack answers for a private channel the bot is not in
+                return {"ok": False, "error": "channel_not_found"}
+            return {"ok": True, "members": list(members), "response_metadata": {"next_cursor": ""}}
         if method == "reactions.add":
             return {"ok": True}
         if method == "files.getUploadURLExternal":
@@ -369,6 +463,37 @@ class FakeSlack:
             return {"ok": True, "file": {"id": self._next_id("F"), "title": p.get("title", ""),
                                          "name": p.get("filename", "")}}
         return {"ok": False, "error": "unknown_method"}
+
+    def _open(self, user: str) -> str:
+        """The id of the bot's DM channel with `user`, opening it on first use."""
+        with self._lock:
+            if user not in self._ims:
+                self._counter += 1
+                self._ims[user] = f"D{self._counter:08d}"
+            return self._ims[user]
+
+    def _read_history(self, method: str, p: dict) -> dict:
+        """conversations.history (newest first, no thread replies) or .replies (oldest first), paged by cursor."""
+        ch = p["channel"]
+        with self._lock:
+            known = ch[:1] in "CG" or ch in self._ims.values()
+            messages = list(self._history.get(ch, []))
+        if not known:
+            return {"ok": False, "error": "channel_not_found"}
+        oldest, latest = float(p.get("oldest") or 0), float(p.get("latest") or "inf")
+        if method == "conversations.history":
+            found = [m for m in reversed(messages) if m.get("thread_ts") in (None, m["ts"]) or m.get("reply_broadcast")]
+        else:
+            found = [m for m in messages if p.get("ts") in (m["ts"], m.get("thread_ts"))]
+            if not found:
+                return {"ok": False, "error": "thread_not_found"}
+        found = [m for m in found if oldest < float(m["ts"]) < latest]
+        if str(p.get("include_all_metadata", "")).lower() not in ("true", "1"):
+            found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
+        start, limit = int(p.get("cursor") or 0), min(int(p.get("limit") or 100), 999)
+        page, more = found[start:start + limit], start + limit < len(found)
+        return {"ok": True, "messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     def _validate(self, method: str, p: dict) -> str | None:
         """The error Slack would give for bad arguments, or None."""
@@ -405,6 +530,17 @@ class FakeSlack:
                 titles = [view.get(k) for k in ("title", "submit", "close") if view.get(k) is not None]
                 if "title" not in view or any(len(str((t or {}).get("text", ""))) > 24 for t in titles):
                     return "invalid_arguments"
+        if method in MESSAGE_METHODS and "metadata" in p:
+            meta = p["metadata"]
+            if not (isinstance(meta, dict) and isinstance(meta.get("event_type"), str)
+                    and isinstance(meta.get("event_payload"), dict)):
+                return "invalid_metadata_format"
+        if method in ("conversations.history", "conversations.replies") and not ch:
+            return "channel_not_found"
+        if method == "conversations.replies" and not p.get("ts"):
+            return "thread_not_found"
+        if method == "conversations.open" and not p.get("users"):
+            return "user_not_found"
         if method == "users.info" and not p.get("user"):
             return "user_not_found"
         if method == "files.completeUploadExternal" and not isinstance(p.get("files"), list):

@@ -16,14 +16,17 @@ def test_help_lists_every_subcommand(bot_server, team, channel):
     [message] = bot_server.responses(url)
     text = reply_text(message)
     for sub in ("/collab setup", "/collab org add", "/collab org list", "/collab members add",
-                "/collab members remove", "/collab members"):
+                "/collab members remove", "/collab members", "/collab report", "/collab actions",
+                "/collab escalations", "/collab review-delegated"):
         assert sub in text
     assert message["response_type"] == "ephemeral"
 
 
 def test_an_unknown_subcommand_gets_the_help(bot_server, team, channel):
     _, url = bot_server.command("frobnicate the board", user="U1", channel=channel, team=team)
-    assert "/collab setup" in reply_text(bot_server.responses(url)[0])
+    text = reply_text(bot_server.responses(url)[0])
+    assert "I didn't understand `/collab frobnicate the board`." in text
+    assert "/collab setup" in text
 
 
 def test_setup_opens_a_modal_sealed_to_this_channel_and_person(bot_server, team, channel):

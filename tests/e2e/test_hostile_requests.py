@@ -147,6 +147,11 @@ HOSTILE = [
      _other_body(_form_payload({"type": "block_actions", "actions": [], "user": {"id": MARKER}}), payloads.FORM,
                  signed=True)),
     ("signed payload= garbage", 400, _other_body(_form_payload(MARKER), payloads.FORM, signed=True)),
+    ("signed JSON nested 100,000 lists deep", 400,
+     _other_body(b'{"type": "event_callback", "event": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", payloads.JSON,
+                 signed=True)),
+    ("signed payload= nested 100,000 lists deep", 400,
+     _other_body(_form_payload("[" * 100_000 + "]" * 100_000), payloads.FORM, signed=True)),
 ]
 
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text, update
 
+from bot.domain.times import local_time
 from prompts.ids.polls import PollAction, PollBlock, PollCallback
 from storage.models import ProposalRow, VoteRow
 from tests.e2e import payloads
@@ -233,7 +234,8 @@ def test_extend_refuses_an_earlier_time_inline_and_moves_the_deadline_to_a_later
     assert proposal(bot_server, pid).closes_at == before
     assert modal_errors(submit_modal(bot_server, view, picked(later), user=CHAIR, team=team)) == {}
     assert proposal(bot_server, pid).closes_at == datetime.fromtimestamp(later, UTC).replace(tzinfo=None)
-    latest_render(bot_server, channel, ts, until=lambda t: f"<!date^{later}^" in t)
+    shown = local_time(datetime.fromtimestamp(later, UTC).replace(tzinfo=None), "Europe/London")
+    latest_render(bot_server, channel, ts, until=lambda t: shown in t)
 
 
 def test_a_recused_member_cannot_vote_and_only_the_chair_decides_on_an_interest(bot_server, team, channel):

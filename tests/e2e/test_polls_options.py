@@ -154,7 +154,8 @@ def test_closed_decisions_are_listed_in_slack_and_exported_as_csv(bot_server, te
     assert f"*{number}* Joint procurement of pathology analysers" in listed and "Agreed" in listed
     export = bot_server.cli("export", "decisions", "--board", name.upper(), "--format", "csv")
     assert export.returncode == 0, export.stderr
-    reader = csv.DictReader(io.StringIO(export.stdout))
+    assert export.stdout.startswith("\ufeffNumber,"), "UTF-8 with a byte-order mark, for spreadsheets"
+    reader = csv.DictReader(io.StringIO(export.stdout.removeprefix("\ufeff")))
     assert {"Number", "Outcome"} <= set(reader.fieldnames)
     [row] = list(reader)
     assert (row["Number"], row["Outcome"], row["Agree"]) == (number, "Agreed", "1")

@@ -75,6 +75,8 @@ def test_members_who_have_not_voted_are_reminded_once_and_the_chair_sees_who(bot
     assert not posted(bot_server, "U2", "haven't given your position", timeout=1), "U2 had voted"
     seen = command(bot_server, "reminders", team=team, channel=channel)
     assert "<@U3>" in seen and f"<@{CHAIR}>" in seen and "<@U2>" not in seen
+    refused = command(bot_server, "reminders", team=team, channel=channel, user="U2")
+    assert "can see who was reminded to vote" in refused and "can change it" not in refused
 
 
 def test_a_review_is_posted_when_due_and_done_is_recorded_on_it(bot_server, team, channel):

@@ -86,7 +86,8 @@ def test_crafted_button_values_get_a_clear_answer_and_no_traceback(bot_server, t
         assert reply.status == 200
         text = reply_text(bot_server.responses(url)[0])
         assert "no longer exists" in text or "didn't carry what I expected" in text, text
-    for value in ("not json", json.dumps({"proposal": pid}), json.dumps({"proposal": "x", "user": "U2"})):
+    for value in ("not json", json.dumps({"proposal": pid}), json.dumps({"proposal": "x", "user": "U2"}),
+                  "[" * 100_000 + "]" * 100_000):
         reply, url = click(bot_server, PollAction.RECUSE, 0, user=CHAIR, team=team, channel=channel, ts=ts,
                            value=value)
         assert "didn't carry what I expected" in reply_text(bot_server.responses(url)[0])

@@ -4,6 +4,7 @@ PostgreSQL)."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from bot.services import boards
 from bot.services.audit import current_head
 from storage.audit import read_events
 from tests.conftest import TEST_AUDIT_KEY
 from tests.integration.test_audit_keyed_chain import raw, with_history
+from tests.integration.test_boards import CHAIR, CHANNEL, NOW, TEAM
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -104,3 +107,36 @@ def test_postgresql_without_a_key_exits_2_with_one_line(database_url, tmp_path):
         assert result.returncode == 2
         assert result.stderr.strip() == ("collab-bot: COLLAB_AUDIT_KEY is not set; every instance sharing a "
                                          "PostgreSQL database needs the same key (e.g. from `openssl rand -hex 32`)")
+
+
+def test_a_cut_tail_fails_against_the_last_head_cron_appended_to_a_file(db, database_url, audit, tmp_path):
+    with_history(db)
+    heads = tmp_path / "audit-heads.txt"
+    first = audit("head", "--append-to", str(heads))
+    assert first.returncode == 0 and first.stderr == ""
+    boards.add_organisation(db, team_id=TEAM, channel_id=CHANNEL, actor=CHAIR, name="Calderdale Council", now=NOW)
+    audit("head", "--append-to", str(heads))
+    seq, digest = current_head(db)
+    lines = heads.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2 and re.fullmatch(rf"\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00 {seq}:{digest}", lines[1])
+    assert audit("verify", "--expect-head-file", str(heads)).returncode == 0
+    with db.read() as uow:
+        kept = [e for e in read_events(uow.session) if e.seq == seq - 1][0]
+    raw(database_url, ("DELETE FROM audit_events WHERE seq = :s", {"s": seq}),
+        ("UPDATE audit_head SET seq = :seq, hash = :hash", {"seq": kept.seq, "hash": kept.hash}))
+    checked = audit("verify", "--expect-head-file", str(heads))
+    assert checked.returncode == 1
+    assert checked.stdout.splitlines()[0].startswith(
+        f"audit chain broken at event {seq}: the head you saved is event {seq}, but the log now ends at event "
+        f"{seq - 1}: events were removed")
+
+
+@pytest.mark.parametrize("content", [None, "", "2026-12-01T00:00:00+00:00 not-a-head\n"])
+def test_an_unusable_head_file_is_one_line_and_exit_2(db, audit, tmp_path, content):
+    heads = tmp_path / "audit-heads.txt"
+    if content is not None:
+        heads.write_text(content, encoding="utf-8")
+    result = audit("verify", "--expect-head-file", str(heads))
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("collab-bot: ") and str(heads) in lines[0]

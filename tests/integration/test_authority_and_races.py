@@ -159,8 +159,10 @@ def test_the_history_of_a_decision_is_for_the_chair_and_never_for_a_secret_ballo
     vote(db, pid, "U2", Position.STAND_ASIDE)
     vote(db, pid, CHAIR, Position.AGREE)
     number = polls.read_poll(db, pid).number
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed) as refused:
         polls.decision_history(db, team_id=TEAM, channel_id=CHANNEL, actor="U2", number=number)
+    assert "can see how each member's position changed" in refused.value.message
+    assert "change it" not in refused.value.message and "updating" not in refused.value.message
     snap = polls.decision_history(db, team_id=TEAM, channel_id=CHANNEL, actor=CHAIR, number=number)
     assert [(c.user_id, c.position) for c in snap.history] == [
         ("U2", Position.OBJECT), ("U2", Position.STAND_ASIDE), (CHAIR, Position.AGREE)]

@@ -113,7 +113,7 @@ def test_the_import_writes_every_row_with_who_granted_it_and_an_audit_event_each
         ("U0LEEDS01", "finance", 25_000_000, False, False, 1, CHAIR),
         ("U0LEEDS01", "finance", 30_000_000, False, False, 2, CHAIR),
         ("U0LEEDS01", "service_change", None, False, True, 1, CHAIR),
-        ("UCHAIR", "finance", 120_000_000, False, False, 1, "U0LEEDS01"),
+        ("UCHAIR", "finance", 120_000_000, False, False, 1, "UCHAIR2"),  # another board's chair
         ("U0WAKE01", "finance", None, True, False, 1, CHAIR),  # granted_by from --by
         ("U0WAKE01", "data_sharing", None, False, False, 1, CHAIR),
         ("U0WAKE02", "finance", None, False, False, 1, CHAIR),
@@ -168,7 +168,7 @@ def test_the_csv_export_is_the_import_format(scheme_db, authority, tmp_path):
     result = authority("export", "--output", str(out))
     assert result.returncode == 0 and result.stdout == f"wrote 9 limits to {out}\n"
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0] + "\n" == HEADER
+    assert lines[0] + "\n" == "\ufeff" + HEADER, "UTF-8 with a byte-order mark, for spreadsheets"
     assert "Kirklees Council,U0KIRK01,procurement,yes,2027-04-01,,UCHAIR" in lines
     assert 'Leeds Teaching Hospitals,U0LEEDS01,finance,"£300,000",2028-04-01,,UCHAIR' in lines
     assert "Wakefield Council,U0WAKE01,finance,unlimited,2027-04-01,,UCHAIR" in lines
@@ -197,10 +197,39 @@ def test_yaml_problems_are_numbered_by_item(scheme_db, authority, tmp_path):
     assert count(scheme_db, AuthorityRow) == 0
 
 
+def test_only_a_chair_or_secretary_of_a_board_the_organisation_sits_on_may_grant(scheme_db, authority, tmp_path):
+    rows = tmp_path / "grants.csv"
+    rows.write_text(HEADER + "Wakefield Council,U0WAKE01,finance,5m,2027-04-01,,U0NOBODY9\n"
+                    "Wakefield Council,U0WAKE02,finance,5m,2027-04-01,,U0WAKE01\n"
+                    "Kirklees Council,U0KIRK02,finance,5k,2027-04-01,,UCHAIR2\n"
+                    "Wakefield Council,U0WAKE02,estates,yes,2027-04-01,,UCHAIR2\n", encoding="utf-8")
+    result = authority("import", str(rows))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.splitlines() == [
+        "row 2: granted_by U0NOBODY9 is not the chair or secretary of a board Wakefield Council sits on, so "
+        "cannot grant its authority",
+        "row 3: granted_by U0WAKE01 is not the chair or secretary of a board Wakefield Council sits on, so "
+        "cannot grant its authority",
+        "row 5: granted_by UCHAIR2 is not the chair or secretary of a board Wakefield Council sits on, so "
+        "cannot grant its authority",
+        "3 problems in 4 rows; nothing was written."]
+    assert count(scheme_db, AuthorityRow) == 0
+
+
+def test_a_by_operator_who_manages_no_board_is_refused_before_any_row(scheme_db, authority):
+    result = authority("import", str(FIXTURES / "scheme_good.csv"), "--by", "U0WAKE01", "--dry-run")
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("collab-bot: --by U0WAKE01 is not the chair or secretary of any board in this "
+                                     "workspace; only they may grant authority")
+
+
 @pytest.mark.parametrize(("name", "content", "says"), [
     ("absent.csv", None, "there is no file"),
-    ("latin1.csv", HEADER.encode() + "Wakefield Council,U0WAKE01,finance,£5k,2027-04-01,,UCHAIR\n".encode("latin-1"),
-     "is not UTF-8 text"),
+    ("utf16.csv", HEADER.encode("utf-16"), "is UTF-16 text; save it as CSV UTF-8"),
+    ("binary.csv", HEADER.encode() + b"Wakefield Council,U0WAKE01,finance,\x81\x9d,2027-04-01,,UCHAIR\n",
+     "is neither UTF-8 nor Windows-1252 text (byte 99); save it as CSV UTF-8"),
+    ("deep.yaml", b"[" * 5000 + b"]" * 5000, "nests lists or keys too deeply to be a scheme of delegation"),
+    ("deep_keys.yaml", b"".join(b"  " * i + b"a:\n" for i in range(3000)), "nests lists or keys too deeply"),
     ("broken.yaml", b"- organisation: [Kirklees\n  user: U0KIRK01\n", "is not valid YAML"),
     ("headless.csv", b"Kirklees Council,U0KIRK01,procurement,yes,2027-04-01,,UCHAIR\n", "has no header line"),
     ("scheme.txt", b"", "give a .csv, .yaml or .yml file"),
@@ -226,7 +255,7 @@ def test_two_workspaces_need_team(scheme_db, authority):
                                      "one of them")
     chosen = authority("import", str(FIXTURES / "scheme_good.csv"), "--by", CHAIR, "--dry-run", "--team", TEAM)
     assert chosen.returncode == 0, chosen.stdout + chosen.stderr
-    assert authority("export", "--team", "T2OTHER").stdout == HEADER
+    assert authority("export", "--team", "T2OTHER").stdout == "\ufeff" + HEADER
 
 
 def test_a_malformed_by_is_one_line_and_exit_2(scheme_db, authority):

@@ -16,7 +16,7 @@ from bot.domain.events import Route
 from bot.services import boards, proposals, schedules
 from bot.services.digests import schedule_digests
 from handlers.notices import render
-from handlers.senders import on_failed, on_sent, senders
+from handlers.senders import lock_first, on_failed, on_sent, senders
 from tests.e2e.conftest import reply_text
 from tests.e2e.fake_slack import FakeSlack
 from tests.integration.test_boards import CHAIR, CHANNEL, TEAM, make_board
@@ -45,7 +45,7 @@ def open_poll(db, now: datetime) -> int:
 def dispatcher(db, fake: FakeSlack, owner: str, clock, **options) -> Dispatcher:
     client = dispatch_client(token="xoxb-test-token", base_url=fake.api_url)
     return Dispatcher(db, senders(client, db, clock), clock=clock, owner=owner, on_sent=on_sent, on_failed=on_failed,
-                      **options)
+                      lock_first=lock_first, **options)
 
 
 def make_due(db, where: str, now: datetime) -> None:

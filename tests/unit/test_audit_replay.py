@@ -74,3 +74,40 @@ def test_secret_ballots_recorded_before_pseudonyms_are_skipped_not_reported():
                    ("vote.recorded", {"proposal_id": 8, "position": "agree", "user": "U1"}))
     assert state.unreplayable == {7}
     assert vote_differences(state.votes, {(7, "U1"): "agree", (8, "U1"): "agree"}, skip=state.unreplayable) == []
+
+
+def test_a_forged_event_missing_its_fields_is_one_line_naming_them_and_replay_goes_on():
+    state = replay(("member.added", {}), ("member.added", {"board_id": 3, "organisation": "Leeds", "role": "member"}),
+                   ("vote.recorded", ["not", "an", "object"]), ("member.added", seat("U1")))
+    assert state.problems == ["event 1 member.added: missing fields board_id, user, organisation, role",
+                              "event 2 member.added: missing field user",
+                              "event 3 vote.recorded: its payload is list, not an object"]
+    assert state.members == {(3, "U1"): ("Leeds", "member")}
+
+
+def test_a_payload_of_the_wrong_shape_is_one_line_not_a_traceback():
+    state = replay(("chain.set", {"organisation": "Leeds", "levels": [{"title": "CFO"}]}),
+                   ("authority.set", {"organisation": "Leeds", "user": "U1", "category": "finance", "limit": "none",
+                                      "valid_from": "someday", "version": 1}))
+    assert state.problems == [
+        "event 1 chain.set: missing fields approvers, channel, limit_pence, response_days",
+        "event 2 authority.set: 'someday' is not a date"]
+
+
+def test_a_limit_raised_from_a_later_date_keeps_what_is_left_of_the_old_one_as_its_own_version():
+    limit = {"organisation": "Leeds", "user": "U1", "category": "finance", "valid_until": None}
+    state = replay(("authority.set", {**limit, "limit": "up to £10,000", "valid_from": "2026-01-01", "version": 1}),
+                   ("authority.set", {**limit, "limit": "up to £50,000", "valid_from": "2026-03-01", "version": 3}))
+    rows = state.authorities.rows
+    assert rows[("Leeds", "U1", "finance", 1)]["superseded"] is True
+    assert rows[("Leeds", "U1", "finance", 2)] == {"limit": "up to £10,000", "valid_from": "2026-01-01",
+                                                  "valid_until": "2026-02-28", "granted_by": "U1",
+                                                  "superseded": False}
+    assert rows[("Leeds", "U1", "finance", 3)]["limit"] == "up to £50,000" and not state.authorities.unprovable
+
+
+def test_versions_the_log_cannot_account_for_are_left_uncompared():
+    limit = {"organisation": "Leeds", "user": "U1", "category": "finance", "valid_until": None,
+             "valid_from": "2026-01-01", "limit": "yes"}
+    state = replay(("authority.set", {**limit, "version": 4}))
+    assert state.authorities.unprovable == {("Leeds", "U1", "finance", v) for v in (1, 2, 3)}

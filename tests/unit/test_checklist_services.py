@@ -1,5 +1,6 @@
 """Checklists and their rounds through the services, on the in-memory unit of work: walking through a checklist in
-a DM, the board's rounds (opening, reminding, closing, reporting), the pulse check's pseudonyms and the selector."""
+a DM, the board's rounds (opening, reminding, closing, reporting), the pulse check's pooled answers and the
+selector."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import pytest
 from bot.checklist_files import shipped_paths, shipped_templates
 from bot.domain.boards import CollaborationType
 from bot.domain.effects import Kind
-from bot.domain.errors import Conflict, InvalidValue, NotAllowed
+from bot.domain.errors import Conflict, InvalidValue, NotAllowed, NotFound
 from bot.domain.events import Route
+from bot.domain.rounds import TooFewAnswers
 from bot.services import boards, checklists, rounds
 from bot.services.checklist_templates import load_for_board
 from tests.fakes import FakeDatabase
@@ -80,9 +82,7 @@ def stored_rounds(db) -> list:
 
 def answers_of(db, round_id: int, user: str) -> dict:
     with db.read() as uow:
-        template = checklists.round_view(db, round_id)[1]
-        who = checklists.respondent(uow, template, round_id, user)
-        return {a.question_id: a for a in uow.checklist_answers.of(round_id, who)}
+        return {a.question_id: a for a in uow.checklist_answers.of(round_id, user)}
 
 
 def board_type(db) -> CollaborationType:
@@ -260,28 +260,28 @@ def test_back_at_the_first_question_stays_there(db):
 
 
 def test_skip_shows_the_next_unanswered_question(db):
-    r = open_round(db, PULSE)
-    q = questions(PULSE)
-    answer(db, r.id, "U2", q[2], "4")
+    r = open_round(db, DIAGNOSTIC)
+    q = questions(DIAGNOSTIC)
+    answer(db, r.id, "U2", q[2], "yes")
     assert move(db, r.id, q[1], "skip").question.id == q[3], "the answered one after it is passed over"
 
 
 def test_skip_at_the_last_question_wraps_round_to_the_first_unanswered(db):
-    r = open_round(db, PULSE)
-    q = questions(PULSE)
-    answer(db, r.id, "U2", q[0], "4")
+    r = open_round(db, DIAGNOSTIC)
+    q = questions(DIAGNOSTIC)
+    answer(db, r.id, "U2", q[0], "yes")
     assert move(db, r.id, q[-1], "skip").question.id == q[1]
 
 
 def test_skip_with_everything_answered_shows_the_end(db):
-    r = open_round(db, PULSE)
-    answer_all(db, r.id, "U2", PULSE, "3")
-    assert move(db, r.id, questions(PULSE)[0], "skip").question is None
+    r = open_round(db, DIAGNOSTIC)
+    answer_all(db, r.id, "U2", DIAGNOSTIC, "yes")
+    assert move(db, r.id, questions(DIAGNOSTIC)[0], "skip").question is None
 
 
 def test_pause_sends_the_paused_view(db):
-    r = open_round(db, PULSE)
-    move(db, r.id, questions(PULSE)[0], "pause")
+    r = open_round(db, DIAGNOSTIC)
+    move(db, r.id, questions(DIAGNOSTIC)[0], "pause")
     [redraw] = redraws(db)
     assert redraw.payload["data"]["paused"] is True and redraw.payload["to"]["response_url"] == HOOK
 
@@ -297,17 +297,17 @@ def test_only_members_move_through_a_checklist(db):
 
 
 def test_the_last_answer_marks_the_respondent_finished(db):
-    r = open_round(db, PULSE)
-    q = questions(PULSE)
+    r = open_round(db, DIAGNOSTIC)
+    q = questions(DIAGNOSTIC)
     for question_id in q[:-1]:
-        answer(db, r.id, "U2", question_id, "4")
+        answer(db, r.id, "U2", question_id, "yes")
     with db.read() as uow:
         assert uow.checklist_answers.finished(r.id) == set()
-    step = answer(db, r.id, "U2", q[-1], "5", reply_to=Route(TEAM, "U2", None, HOOK))
+    step = answer(db, r.id, "U2", q[-1], "no", reply_to=Route(TEAM, "U2", None, HOOK))
     assert step.question is None
     assert redraws(db)[-1].payload["data"] == {"round": r.id, "question": None}, "the end is shown"
     with db.read() as uow:
-        assert uow.checklist_answers.finished(r.id) == {uow.audit.respondent(r.id, "U2")}
+        assert uow.checklist_answers.finished(r.id) == {"U2"}
 
 
 def test_a_closed_round_refuses_changes(db):
@@ -437,27 +437,85 @@ def test_a_scheduled_reassessment_opens_a_round_unless_one_is_open(db):
 # The pulse check never names who answered
 
 
-def test_pulse_answers_and_progress_are_stored_under_pseudonyms_never_the_members_id(db):
+def send(db, round_id: int, user: str, values: dict[str, str] | str, *, now: datetime = NOW, reply: bool = False):
+    """Send a member's pulse form (a value for every statement when `values` is one value)."""
+    chosen = dict.fromkeys(questions(PULSE), values) if isinstance(values, str) else values
+    return checklists.answer_area(db, team_id=TEAM, round_id=round_id, user_id=user, values=chosen, now=now,
+                                  reply_to=Route(TEAM, user, None, HOOK) if reply else None)
+
+
+def test_a_pulse_form_adds_to_counts_and_progress_records_only_that_the_member_answered_to_the_day(db):
     r = open_round(db, PULSE)
-    for user, value in (("U2", "1"), ("U3", "5")):
-        assert start(db, user, PULSE).round.id == r.id
-        answer(db, r.id, user, questions(PULSE)[0], value, note="Said in confidence")
-    answer_all(db, r.id, "U2", PULSE, "2")
-    stored = repr(db.store.checklists.answers) + repr(db.store.checklists.responses)
-    assert "Said in confidence" in stored
-    assert not any(user in stored for user in MEMBERS)
+    start(db, "U2", PULSE, now=NOW + timedelta(minutes=7))
+    step = send(db, r.id, "U2", {questions(PULSE)[0]: "1", questions(PULSE)[1]: ""}, now=NOW + timedelta(minutes=9),
+                reply=True)
+    assert step.submitted and step.question is None and step.answers == {}
+    c = db.store.checklists
+    assert c.answers == {}, "no answer is kept per person"
+    assert c.tallies[(r.id, questions(PULSE)[0], "1")] == 1 and sum(c.tallies.values()) == 1
+    assert len(c.tallies) == 5 * 5, "every statement and point counted from the start, whatever was chosen"
+    progress = c.responses[(r.id, "U2")]
+    assert progress.started_at == progress.finished_at == datetime(2026, 11, 30), "the day, never the moment"
+    [redraw] = redraws(db)
+    assert redraw.payload["data"] == {"round": r.id, "question": None} and "09" not in redraw.key
 
 
-def test_a_pulse_report_and_its_distribution_carry_no_member_id(db):
+def test_pulse_answers_are_final_once_sent(db):
+    r = open_round(db, PULSE)
+    send(db, r.id, "U2", "4")
+    with pytest.raises(Conflict, match="final"):
+        send(db, r.id, "U2", "1")
+    assert sum(db.store.checklists.tallies.values()) == 5
+
+
+def test_a_pulse_is_never_answered_question_by_question_nor_with_a_note_or_evidence(db):
+    r = open_round(db, PULSE)
+    for extra in ({"value": "3"}, {"note": "Said in confidence"}, {"evidence": "https://example.org/minutes"}):
+        with pytest.raises(InvalidValue):
+            answer(db, r.id, "U2", questions(PULSE)[0], **extra)
+    with pytest.raises(InvalidValue, match="notes or evidence"):
+        checklists.show(db, team_id=TEAM, round_id=r.id, user_id="U2", question_id=questions(PULSE)[0], writing=True)
+    assert db.store.checklists.answers == {} and sum(db.store.checklists.tallies.values()) == 0
+
+
+def test_a_pulse_form_with_an_answer_it_does_not_offer_saves_nothing(db):
+    r = open_round(db, PULSE)
+    with pytest.raises(InvalidValue):
+        send(db, r.id, "U2", {questions(PULSE)[0]: "4", questions(PULSE)[1]: "yes"})
+    assert sum(db.store.checklists.tallies.values()) == 0 and (r.id, "U2") not in db.store.checklists.responses
+
+
+def test_a_pulse_has_no_run_of_ones_own(db):
+    with pytest.raises(NotFound, match="checklist open pulse-check"):
+        start(db, "U2", PULSE)
+    assert stored_rounds(db) == []
+
+
+def test_a_pulse_report_waits_for_the_templates_minimum_and_the_round_closing(db):
+    r = open_round(db, PULSE)
+    send(db, r.id, "U2", "1")
+    send(db, r.id, "U3", "5")
+    with pytest.raises(InvalidValue, match="posted when the round closes"):
+        rounds.request_report(db, team_id=TEAM, channel_id=CHANNEL, actor="U3", template_id=PULSE, now=LATER)
+    close(db, r.id)
+    with pytest.raises(TooFewAnswers, match="at least 3 members have answered.*2 have so far, so 1 more is needed"):
+        rounds.report_of(db, r.id)
+    with pytest.raises(TooFewAnswers):
+        rounds.request_report(db, team_id=TEAM, channel_id=CHANNEL, actor="U3", template_id=PULSE, now=LATER)
+
+
+def test_a_pulse_report_shows_counts_on_the_scale_and_carries_no_member_id(db):
     r = open_round(db, PULSE)
     for user, value in (("U2", "1"), ("U3", "5"), (CHAIR, "5")):
-        answer(db, r.id, user, questions(PULSE)[0], value)
+        send(db, r.id, user, value)
     close(db, r.id)
     report = rounds.report_of(db, r.id)
     assert report.respondents == report.report.members == 3
     assert report.distribution[questions(PULSE)[0]] == {"1": 1, "2": 0, "3": 0, "4": 0, "5": 2}
     shown = repr(report.report) + repr(report.distribution)
     assert not any(user in shown for user in MEMBERS)
+    [(_, closed)] = audited(db, "checklist.closed")
+    assert closed["answered"] == 3 and closed["counts"][questions(PULSE)[0]]["5"] == 2, "totals, once closed"
 
 
 def test_members_of_an_attributed_checklist_answer_under_their_own_id(db):
@@ -489,7 +547,8 @@ def test_a_report_compares_each_area_with_the_boards_previous_closed_round(db):
 def test_a_report_does_not_compare_with_a_round_of_another_checklist(db):
     skills_needs = questions(DIAGNOSTIC)[0]
     pulse = open_round(db, PULSE)
-    answer(db, pulse.id, "U2", questions(PULSE)[0], "1")
+    for user in ("U2", "U3", CHAIR):
+        send(db, pulse.id, user, "1")
     close(db, pulse.id)
     first = open_round(db)
     answer(db, first.id, "U2", skills_needs, "no")
@@ -530,9 +589,9 @@ def test_reminders_go_only_to_members_who_have_not_finished(db):
         [CHAIR, "U3", SECRETARY])
 
 
-def test_pulse_reminders_know_who_finished_only_through_their_pseudonyms(db):
+def test_pulse_reminders_skip_members_who_sent_their_form(db):
     r = open_round(db, PULSE)
-    answer_all(db, r.id, "U3", PULSE, "4")
+    send(db, r.id, "U3", "4")
     assert rounds.remind_unfinished(db, round_id=r.id, now=NOW + timedelta(days=6)) == 3
     assert "U3" not in {j.payload["to"]["user_id"] for j in notices(db, "checklist.reminder")}
 
@@ -616,6 +675,7 @@ def test_a_board_runs_its_own_version_of_a_checklist_once_loaded(db, tmp_path):
     with pytest.raises(Conflict):
         load_for_board(db, board_name="North Finance Network", path=own_pulse(tmp_path, version=2), actor=CHAIR,
                        now=NOW)
+    open_round(db, PULSE)
     step = start(db, "U2", PULSE)
     assert step.template.title == template.title and step.round.version == 2
 

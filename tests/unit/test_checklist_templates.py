@@ -229,7 +229,8 @@ def test_a_question_with_its_own_options_uses_them_instead_of_the_scale():
 
 def test_something_that_is_not_a_mapping_is_not_a_template():
     assert errors_of(None) == [
-        "should be a mapping with keys id, title, version, kind, areas, attributed, scale or thresholds, not empty"]
+        "should be a mapping with keys id, title, version, kind, areas, attributed, scale, thresholds or "
+        "min_respondents, not empty"]
 
 
 def test_every_missing_key_is_named_not_just_the_first():
@@ -277,6 +278,26 @@ def test_a_pulse_must_not_record_who_answered():
     assert errors_of(minimal(kind="pulse")) == [
         "attributed: should be false: a pulse check never shows who gave which answer"]
     assert parse_template(minimal(kind="pulse", attributed=False)).attributed is False
+
+
+def test_an_unattributed_report_waits_for_three_answers_unless_the_template_asks_for_more():
+    assert parse_template(minimal(attributed=False)).min_respondents == 3
+    assert parse_template(minimal(attributed=False, min_respondents=5)).min_respondents == 5
+    for wrong in (2, 0, "3", True, 2.5):
+        (found,) = errors_of(minimal(attributed=False, min_respondents=wrong))
+        assert found.startswith("min_respondents: should be a whole number from 3 up"), found
+
+
+def test_only_an_unattributed_template_takes_a_minimum_of_respondents():
+    assert errors_of(minimal(min_respondents=4)) == [
+        "min_respondents: is only used when attributed is false: an attributed checklist's report is shown "
+        "whoever has answered"]
+
+
+def test_an_unattributed_template_fits_in_one_form():
+    questions = [{"id": f"q{n}", "text": f"Statement {n}"} for n in range(51)]
+    (found,) = errors_of(minimal(attributed=False, areas=[{"id": "a", "title": "A", "questions": questions}]))
+    assert found.startswith("areas: has 51 questions; an unattributed checklist is answered in one form")
 
 
 def test_every_selector_option_must_point_to_a_known_type():

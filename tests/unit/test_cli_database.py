@@ -109,7 +109,8 @@ def database_error(cli, url: str, *args: str) -> str:
 
 # -- reading commands never create a database ------------------------------------------------------------
 
-@pytest.mark.parametrize("args", [("audit", "verify"), ("export", "decisions", "--board", "North East")])
+@pytest.mark.parametrize("args", [("audit", "verify"), ("export", "decisions", "--board", "North East"),
+                                  ("export", "actions", "--board", "North East")])
 def test_a_reading_command_refuses_a_sqlite_file_that_does_not_exist_and_creates_none(cli, tmp_path, args):
     result = cli(*args)
     assert result.returncode == 1
@@ -147,18 +148,19 @@ def test_a_reading_command_refuses_a_postgresql_database_without_collab_bot_tabl
         drop()
 
 
-def test_a_reading_command_still_upgrades_an_existing_database_first(cli, tmp_path):
+def test_a_reading_command_leaves_an_older_database_as_it_is_and_says_to_upgrade_it(cli, tmp_path):
     url = f"sqlite:///{tmp_path}/old.db"
     config = alembic_config(url)
     command.upgrade(config, "+1")
     result = cli("audit", "verify", DATABASE_URL=url)
-    assert result.returncode == 0, result.stderr
-    assert "intact" in result.stdout
+    assert result.returncode == 1
+    assert "is at an older schema than this collab-bot; run `collab-bot db upgrade` first" in one_error_line(result)
     engine = create_engine(url)
     with engine.connect() as connection:
         revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
     engine.dispose()
-    assert revision == ScriptDirectory.from_config(config).get_current_head()
+    assert revision != ScriptDirectory.from_config(config).get_current_head()
+    assert not (tmp_path / "old.key").exists()
 
 
 # -- the cause, in one line --------------------------------------------------------------------------------

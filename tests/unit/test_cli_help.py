@@ -84,7 +84,9 @@ def test_the_collab_usage_hint_names_every_subcommand_briefly():
 def test_the_manifest_asks_for_the_users_read_scope():
     scopes = (REPO_ROOT / "manifest.yml").read_text().split("bot:", 1)[1].split("settings:", 1)[0]
     assert re.findall(r"^\s*- (\S+)$", scopes, re.MULTILINE) == ["commands", "chat:write", "channels:join",
-                                                                  "users:read"]
+                                                                  "users:read", "channels:read", "groups:read",
+                                                                  "files:write", "channels:history", "groups:history",
+                                                                  "im:history", "im:write"]
 
 
 def test_the_licence_is_the_mit_licence_pyproject_declares():

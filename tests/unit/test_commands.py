@@ -21,14 +21,19 @@ from bot.domain.commands import (
 from bot.domain.errors import InvalidValue, UsageError
 
 
-@pytest.mark.parametrize("text", ["", "   ", "help", "HELP", "help me please", "frobnicate", "vote now"])
-def test_help_empty_text_and_unknown_subcommands_give_help(text):
+@pytest.mark.parametrize("text", ["", "   ", "help", "HELP", "help me please"])
+def test_help_and_empty_text_give_help(text):
     assert parse(text) == Help()
+
+
+@pytest.mark.parametrize("text", ["frobnicate", "vote now"])
+def test_unknown_subcommands_give_help_naming_what_was_typed(text):
+    assert parse(text) == Help(unknown=text)
 
 
 @pytest.mark.parametrize("text", ["org frobnicate", "members frobnicate @sam"])
-def test_an_unknown_second_word_gives_help(text):
-    assert parse(text) == Help()
+def test_an_unknown_second_word_gives_help_naming_what_was_typed(text):
+    assert parse(text) == Help(unknown=text)
 
 
 @pytest.mark.parametrize("text", ["setup", "Setup", "  setup  "])

@@ -8,6 +8,7 @@ import pytest
 
 from bot.domain.decisions import Outcome, Result
 from bot.domain.delegation import (
+    Chain,
     Deputy,
     Level,
     Need,
@@ -42,7 +43,8 @@ def test_a_deputy_answers_for_the_approver_during_their_period():
     assert esc.approvers == ("UDEP",) and esc.acting_for == (("UDEP", "UCFO"),)
     esc.answer(user_id="UDEP", endorse=True, comment="Within budget.", now=NOW)
     assert (esc.state, esc.answered_by, esc.answered_for) == (EscalationState.ENDORSED, "UDEP", "UCFO")
-    assert esc.record_line() == ("Endorsed by <@UDEP> for <@UCFO> (Chief Finance Officer), 24 Nov 2026 14:05 UTC: "
+    assert esc.record_line("Europe/London") == ("Endorsed by <@UDEP> for <@UCFO> (Chief Finance Officer), "
+                                                "Tue 24 Nov 2026 14:05 GMT: "
                                  "Within budget.")
 
 
@@ -61,9 +63,22 @@ def test_the_proposer_cannot_endorse():
     assert esc.state is EscalationState.OPEN
 
 
-def test_the_proposer_cannot_answer_even_on_a_channel_level():
+def test_on_a_channel_level_only_a_member_of_that_channel_who_sits_for_the_organisation_may_answer():
     esc = opened(level=BOARD)
-    assert esc.may_answer("USOMEONE") and not esc.may_answer("UPROP")
+    assert esc.may_answer("USOMEONE", in_channel="CBOARD", of_organisation=True)
+    assert not esc.may_answer("USOMEONE"), "anyone in the workspace"
+    assert not esc.may_answer("USOMEONE", in_channel="CBOARD"), "a channel member for another organisation"
+    assert not esc.may_answer("USOMEONE", of_organisation=True), "not in the channel"
+    assert not esc.may_answer("USOMEONE", in_channel="COTHER", of_organisation=True)
+    assert not esc.may_answer("UPROP", in_channel="CBOARD", of_organisation=True), "never the proposer"
+
+
+def test_a_refusal_on_a_channel_level_says_who_may_answer_and_that_nothing_was_recorded():
+    esc = opened(level=BOARD)
+    with pytest.raises(NotAllowed, match=r"Only members of <#CBOARD> who sit for Northshire NHS Trust on a board "
+                                         r"can answer .* Nothing was recorded\."):
+        esc.answer(user_id="USTRANGER", endorse=True, comment="", now=NOW)
+    assert esc.state is EscalationState.OPEN
 
 
 def test_only_the_approvers_asked_may_answer():
@@ -87,10 +102,18 @@ def test_a_comment_is_limited_to_a_thousand_characters():
 def test_an_answered_escalation_cannot_be_answered_again():
     esc = opened()
     esc.answer(user_id="UCFO", endorse=False, comment="Not in this year's plan.", now=NOW)
-    assert esc.record_line() == ("Declined by <@UCFO> (Chief Finance Officer), 24 Nov 2026 14:05 UTC: "
-                                 "Not in this year's plan.")
-    with pytest.raises(Conflict, match="already been answered: declined by <@UCFO>"):
-        esc.answer(user_id="UCFO", endorse=True, comment="", now=NOW)
+    assert esc.record_line("Europe/London") == ("Declined by <@UCFO> (Chief Finance Officer), "
+                                                "Tue 24 Nov 2026 14:05 GMT: Not in this year's plan.")
+    with pytest.raises(Conflict, match="already been answered: declined by <@UCFO> on Tue 24 Nov 2026 09:05 EST"):
+        esc.answer(user_id="UCFO", endorse=True, comment="", now=NOW, timezone="America/New_York")
+
+
+def test_a_sign_off_line_shows_the_boards_own_time_and_zone_never_utc():
+    esc = opened()
+    esc.answer(user_id="UCFO", endorse=True, comment="", now=datetime(2026, 7, 1, 5, 33))
+    assert esc.record_line("Europe/London").endswith("Wed 1 Jul 2026 06:33 BST")
+    assert esc.record_line("America/New_York").endswith("Wed 1 Jul 2026 01:33 EDT")
+    assert esc.record_line("UTC").endswith("Wed 1 Jul 2026 05:33 UTC")
 
 
 def test_a_withdrawn_escalation_cannot_be_answered():
@@ -101,10 +124,10 @@ def test_a_withdrawn_escalation_cannot_be_answered():
 
 
 def test_record_lines_say_what_an_escalation_waits_on():
-    assert opened(level=COO).record_line() == "Waiting on Director of Operations"
+    assert opened(level=COO).record_line("Europe/London") == "Waiting on Director of Operations"
     no_route = opened(level=None)
     no_route.problem = "has no escalation chain"
-    assert no_route.record_line() == "No route: Northshire NHS Trust has no escalation chain"
+    assert no_route.record_line("Europe/London") == "No route: Northshire NHS Trust has no escalation chain"
 
 
 def test_with_no_level_an_escalation_records_no_route():
@@ -161,7 +184,7 @@ def test_an_approver_with_a_deputy_may_still_answer_themselves():
     esc = opened(deputies=[Deputy("UCFO", "UDEP", TODAY, TODAY)])
     esc.answer(user_id="UCFO", endorse=True, comment="", now=NOW)
     assert (esc.answered_by, esc.answered_for) == ("UCFO", None)
-    assert esc.record_line() == "Endorsed by <@UCFO> (Chief Finance Officer), 24 Nov 2026 14:05 UTC"
+    assert esc.record_line("Europe/London") == "Endorsed by <@UCFO> (Chief Finance Officer), Tue 24 Nov 2026 14:05 GMT"
 
 
 def test_only_an_open_escalation_moves_on():
@@ -215,3 +238,43 @@ def test_every_endorsement_in_keeps_it_agreed_and_says_so():
 def test_not_agreed_stays_not_agreed_whatever_the_escalations(outcome):
     result = Result(outcome, ("Reason.",))
     assert combine(result, [escalation(EscalationState.DECLINED), escalation(EscalationState.OPEN)]) is result
+
+
+# Who is free to answer
+
+
+DIRECTOR = Level(1, "Director of Operations", ("UDIR",), None, 50 * K)
+TOP = Chain(ORG, (DIRECTOR, Level(2, "Chief Finance Officer", ("UCFO",), None, None)))
+
+
+def routed(*, deputies=(), barred=frozenset(), chain=TOP, amount=20 * K) -> Escalation:
+    return open_escalation(need=Need(ORG, amount, chain.levels[0]), proposal_id=1, organisation="Northshire NHS Trust",
+                           brought_by="UPROP", deputies=list(deputies), now=NOW, calendar=CAL, money=True,
+                           chain=chain, barred=barred)
+
+
+def test_the_proposer_named_as_the_directors_deputy_sends_the_request_to_the_cfo():
+    esc = routed(deputies=[Deputy("UDIR", "UPROP", TODAY, date(2026, 12, 4))])
+    assert (esc.state, esc.level_title, esc.approvers) == (EscalationState.OPEN, "Chief Finance Officer", ("UCFO",))
+    assert esc.skipped == ("Director of Operations",)
+
+
+def test_a_barred_approver_is_left_out_and_the_others_at_the_level_are_asked():
+    esc = routed(chain=Chain(ORG, (Level(1, "Directors", ("UDIR", "UREC", "UOTHER"), None, None),)),
+                 barred=frozenset({"UREC"}))
+    assert (esc.level_title, esc.approvers, esc.skipped) == ("Directors", ("UDIR", "UOTHER"), ())
+
+
+def test_when_nobody_on_any_level_is_free_there_is_no_route():
+    esc = routed(chain=Chain(ORG, (DIRECTOR,)), barred=frozenset({"UDIR"}))
+    assert esc.state is EscalationState.NO_ROUTE and "brought the proposal or is recused" in esc.problem
+
+
+def test_moving_up_passes_over_a_level_whose_only_approver_is_recused():
+    chain = Chain(ORG, (DIRECTOR, Level(2, "Deputy CEO", ("UREC",), None, 100 * K),
+                        Level(3, "Chief Executive", ("UCEO",), None, None)))
+    esc = routed(chain=chain)
+    on_due(esc, chain, deputies=[], now=NOW, calendar=CAL, money=True, barred=frozenset({"UREC"}))
+    assert on_due(esc, chain, deputies=[], now=NOW, calendar=CAL, money=True,
+                  barred=frozenset({"UREC"})) is Step.MOVE_UP
+    assert (esc.level_title, esc.approvers, esc.skipped) == ("Chief Executive", ("UCEO",), ("Deputy CEO",))

@@ -1,8 +1,8 @@
-"""The verification gate, called in-process with a tiny WSGI app behind it."""
+"""The verification gate, called in-process as an ASGI app with a tiny handler behind it."""
 
 from __future__ import annotations
 
-import io
+import asyncio
 import json
 import logging
 import time
@@ -12,7 +12,7 @@ import pytest
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 
-from bot.gate import MAX_BODY_BYTES, SlackGate
+from bot.gate import MAX_BODY_BYTES, Answer, SlackGate, Verified
 from bot.server import gated
 from tests.e2e import payloads
 from tests.e2e.signer import sign
@@ -20,49 +20,51 @@ from tests.e2e.signer import sign
 SECRET = "unit-signing-secret"
 NOW = 1_760_000_000
 MARKER = "SECRET-BODY-MARKER"
+CHUNK = 64 * 1024
 
 
-class Stream(io.BytesIO):
-    """A request body that counts how many bytes were read from it."""
+class Stream:
+    """A request body handed out in chunks as the server would, counting how many bytes were taken."""
 
-    def __init__(self, data: bytes):
-        super().__init__(data)
-        self.taken = 0
+    def __init__(self, data: bytes, *, trickle: float = 0.0, chunk: int = CHUNK):
+        self.chunks = [data[i:i + chunk] for i in range(0, len(data), chunk)] or [b""]
+        self.trickle, self.taken = trickle, 0
 
-    def read(self, size=-1):
-        data = super().read(size)
-        self.taken += len(data)
-        return data
+    async def receive(self) -> dict:
+        if self.trickle:
+            await asyncio.sleep(self.trickle)
+        chunk = self.chunks.pop(0) if self.chunks else b""
+        self.taken += len(chunk)
+        return {"type": "http.request", "body": chunk, "more_body": bool(self.chunks)}
 
 
 class Behind:
-    """The app behind the gate: records what reached it, reading the body as Bolt does."""
+    """The handler behind the gate: records what reached it."""
 
-    def __init__(self, status: str = "200 OK"):
+    def __init__(self, status: int = 200):
         self.status, self.bodies = status, []
 
-    def __call__(self, environ, start_response):
-        self.bodies.append(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)))
-        start_response(self.status, [("Content-Type", "text/plain")])
-        return [b"ok"]
+    def __call__(self, request: Verified) -> Answer:
+        self.bodies.append(request.body)
+        return Answer(self.status, [("content-type", "text/plain")], b"ok")
 
 
 def call(gate: SlackGate, body: bytes = b"", headers: dict | None = None, *, method: str = "POST",
-         path: str = "/slack/events", chunked: bool = False) -> tuple[int, Stream]:
+         path: str = "/slack/events", chunked: bool = False, stream: Stream | None = None) -> tuple[int, Stream]:
     """Send one request through the gate; the status it answered and the body stream it was given."""
-    stream = Stream(body)
-    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "REMOTE_ADDR": "127.0.0.1", "wsgi.input": stream,
-               "SERVER_PROTOCOL": "HTTP/1.1"}
-    if chunked:
-        environ["HTTP_TRANSFER_ENCODING"] = "chunked"
-    else:
-        environ["CONTENT_LENGTH"] = str(len(body))
-    for name, value in (headers or {}).items():
-        key = name.upper().replace("-", "_")
-        environ[key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key] = value
+    stream = stream or Stream(body)
+    fields = {"transfer-encoding": "chunked"} if chunked else {"content-length": str(len(body))}
+    fields.update({name.lower(): value for name, value in (headers or {}).items()})
+    scope = {"type": "http", "method": method, "path": path, "query_string": b"", "client": ("127.0.0.1", 5000),
+             "headers": [(k.encode("latin-1"), v.encode("utf-8")) for k, v in fields.items()]}
     answered = []
-    gate(environ, lambda status, response_headers, exc_info=None: answered.append(status))
-    return int(answered[0].split()[0]), stream
+
+    async def send(message: dict) -> None:
+        answered.append(message)
+
+    asyncio.run(gate(scope, stream.receive, send))
+    call.headers = dict(answered[0]["headers"])
+    return answered[0]["status"], stream
 
 
 def signed(body: bytes, content_type: str = payloads.FORM, *, timestamp: int = NOW, secret: str = SECRET) -> dict:
@@ -117,10 +119,10 @@ def test_a_declared_length_over_the_limit_gets_413_before_any_byte_is_read(gate,
     assert status == 413 and stream.taken == 0 and behind.bodies == []
 
 
-def test_an_undeclared_body_over_the_limit_gets_413_after_reading_at_most_one_byte_past_it(gate, behind):
+def test_an_undeclared_body_over_the_limit_gets_413_after_reading_at_most_one_chunk_past_it(gate, behind):
     body = b"a" * (5 * MAX_BODY_BYTES)
     status, stream = call(gate, body, signed(body), chunked=True)
-    assert status == 413 and stream.taken == MAX_BODY_BYTES + 1 and behind.bodies == []
+    assert status == 413 and MAX_BODY_BYTES < stream.taken <= MAX_BODY_BYTES + CHUNK and behind.bodies == []
 
 
 def test_a_body_of_exactly_the_limit_is_read_and_judged_on_its_signature(gate, behind):
@@ -220,6 +222,39 @@ def test_a_signed_but_malformed_body_gets_400_and_reaches_nothing(gate, behind, 
     assert call(gate, body, signed(body, content_type))[0] == 400 and behind.bodies == []
 
 
+NESTED = b"[" * 100_000 + b"]" * 100_000
+
+
+@pytest.mark.parametrize(("body", "content_type"), [
+    pytest.param(b'{"type": "event_callback", "event": ' + NESTED + b"}", payloads.JSON, id="json body"),
+    pytest.param(b"payload=" + NESTED, payloads.FORM, id="form payload"),
+    pytest.param(b"payload=" + b"%7B%22a%22%3A" * 50_000, payloads.FORM, id="objects in a form payload"),
+])
+def test_a_signed_body_nested_far_too_deep_gets_400_not_a_recursion_error(gate, behind, body, content_type, caplog):
+    with caplog.at_level(logging.INFO):
+        assert call(gate, body, signed(body, content_type))[0] == 400 and behind.bodies == []
+    [record] = caplog.records
+    assert "400 " in record.getMessage() and "nested too deep" in record.getMessage()
+
+
+def test_a_body_trickled_past_the_deadline_gets_408_and_the_connection_is_closed(behind, caplog):
+    gate = SlackGate(behind, SECRET, clock=lambda: NOW, body_seconds=0.3)
+    stream = Stream(COMMAND, trickle=0.05, chunk=1)
+    started = time.monotonic()
+    with caplog.at_level(logging.INFO):
+        status, _ = call(gate, COMMAND, signed(COMMAND, secret="not-the-secret"), stream=stream)
+    assert status == 408 and time.monotonic() - started < 1 and behind.bodies == []
+    assert call.headers[b"connection"] == b"close"
+    assert 0 < stream.taken < len(COMMAND)
+    [record] = caplog.records
+    assert "408 body not complete within 0.3 s" in record.getMessage() and MARKER not in record.getMessage()
+
+
+def test_a_body_of_many_small_pieces_within_the_deadline_is_read_whole(gate, behind):
+    assert call(gate, COMMAND, signed(COMMAND), stream=Stream(COMMAND, chunk=7))[0] == 200
+    assert behind.bodies == [COMMAND]
+
+
 def test_a_body_shorter_than_its_content_length_gets_400(gate, behind):
     headers = signed(COMMAND) | {"Content-Length": str(len(COMMAND) + 10)}
     assert call(gate, COMMAND, headers)[0] == 400 and behind.bodies == []
@@ -258,7 +293,7 @@ def test_a_hostile_path_is_logged_escaped_and_cut_short(gate, caplog):
 
 
 def test_a_401_from_the_app_behind_is_logged_as_one_line(caplog):
-    gate = SlackGate(Behind("401 Unauthorized"), SECRET, clock=lambda: NOW)
+    gate = SlackGate(Behind(401), SECRET, clock=lambda: NOW)
     with caplog.at_level(logging.INFO):
         assert call(gate, COMMAND, signed(COMMAND))[0] == 401
     [record] = caplog.records

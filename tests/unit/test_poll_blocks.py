@@ -115,7 +115,7 @@ def test_the_register_names_people_beside_their_ids_and_lists_proxies_and_change
         PollSnapshot(**{**snap.__dict__, "history": history}))
     assert row["Positions by member"] == "Sam Patel (U0001) (Org 1): Agree by proxy of Jo Chair (UCHAIR)"
     assert row["Proxy votes"] == "Sam Patel (U0001) by Jo Chair (UCHAIR): On leave, agreed by email"
-    assert row["Position changes"] == "Sam Patel (U0001): Object 2026-11-23 09:00 > Agree 2026-11-23 09:05 (proxy)"
+    assert row["Position changes"] == "Sam Patel (U0001): Object 23/11/2026 09:00 > Agree 23/11/2026 09:05 (proxy)"
 
 
 def test_the_register_of_a_secret_ballot_keeps_no_position_changes():

@@ -1,0 +1,54 @@
+"""Rebuild checklist answers from the audit log, as rows to compare with the checklist tables.
+
+An attributed round's `checklist.answered` events name the member, so each answer is compared with
+checklist_answers. An unattributed round keeps only counts (checklist_tallies) and its log names nobody: its
+`checklist.closed` event records the counts once the round is closed, so only a closed round's counts per question
+and answer are compared, never who gave them; an open one's are not compared yet. Answers given before the log
+recorded them cannot be compared: an attributed round is compared only once the log holds an answer for it, or
+its opening event says that its answers are logged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.domain.audit import AuditEvent
+from bot.domain.audit_rows import Malformed, Row, need
+
+
+@dataclass
+class Answers:
+    """Attributed answers: (round_id, user, question_id) -> columns; closed unattributed rounds' counts."""
+
+    rows: dict[tuple, Row] = field(default_factory=dict)
+    counts: dict[tuple, Row] = field(default_factory=dict)  # (round_id, question_id, value) -> {"answers": n}
+    covered: set[int] = field(default_factory=set)  # attributed rounds whose every answer is in the log
+    counted: set[int] = field(default_factory=set)  # unattributed rounds closed with their counts in the log
+
+    def apply(self, event: AuditEvent) -> None:
+        """Apply `checklist.opened` (whether it logs answers), `checklist.answered` or `checklist.closed`."""
+        p = event.payload
+        (round_id,) = need(p, "round_id")
+        if event.action == "checklist.opened":
+            if p.get("answers_logged"):
+                self.covered.add(round_id)
+        elif event.action == "checklist.answered":
+            user, question, value, note, evidence = need(p, "user", "question_id", "value", "note", "evidence")
+            self.covered.add(round_id)
+            self.rows[(round_id, user, question)] = {"value": value or None, "note": note, "evidence": evidence}
+        elif event.action == "checklist.closed" and "counts" in p:
+            self._close(round_id, p["counts"])
+
+    def _close(self, round_id: int, counts: dict) -> None:
+        if not isinstance(counts, dict) or not all(isinstance(v, dict) for v in counts.values()):
+            raise Malformed("counts is not an object of questions to answers to counts")
+        self.counted.add(round_id)
+        for question, values in counts.items():
+            for value, n in values.items():
+                if n:
+                    self.counts[(round_id, question, value)] = {"answers": n}
+
+
+def count_rows(tallies: list[tuple[int, str, str, int]], rounds: set[int]) -> dict[tuple, Row]:
+    """The table's counts of `rounds`, keyed as `Answers.counts` is: (round_id, question_id, value)."""
+    return {(r, q, v): {"answers": n} for r, q, v, n in tallies if r in rounds and n}

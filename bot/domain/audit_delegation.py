@@ -1,0 +1,103 @@
+"""Rebuild the scheme of delegation from the audit log: every version of every member's authority (the versions a
+new limit supersedes, and what is left of them outside its dates, follow the same rules as when it was saved), and
+every organisation's escalation chain, as rows to compare with the tables.
+
+Organisations are named as the log names them, following `organisation.renamed`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from bot.domain.audit import AuditEvent
+from bot.domain.audit_rows import Malformed, Row, need
+from bot.domain.scheme import Authority, overlaps, remainders
+
+Member = tuple[str, str, str]  # (organisation, user, category)
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text is not None else None
+    except (TypeError, ValueError):
+        raise Malformed(f"{text!r} is not a date") from None
+
+
+@dataclass
+class Authorities:
+    """Each version of each member's authority: (organisation, user, category, version) -> columns."""
+
+    rows: dict[tuple, Row] = field(default_factory=dict)
+    unprovable: set[tuple] = field(default_factory=set)  # versions the log cannot account for
+    current: dict[Member, list[Authority]] = field(default_factory=dict)
+    latest: dict[Member, int] = field(default_factory=dict)
+
+    def apply(self, event: AuditEvent) -> None:
+        """Apply an `authority.set` event: the new version supersedes those its dates overlap."""
+        organisation, user, category, limit, starts, version = need(
+            event.payload, "organisation", "user", "category", "limit", "valid_from", "version")
+        member = (organisation, user, category)
+        new = Authority(user_id=user, organisation_id=0, category=category, valid_from=_day(starts),
+                        valid_until=_day(event.payload.get("valid_until")), granted_by=event.actor, version=version)
+        kept, pieces, number = [], [], self.latest.get(member, 0)
+        for old in self.current.get(member, []):
+            if overlaps(old, new):
+                self.rows[(*member, old.version)]["superseded"] = True
+                pieces += [(old.version, piece) for piece in remainders(old, new)]
+            else:
+                kept.append(old)
+        if number + len(pieces) + 1 != version:
+            # The log and the table numbered versions differently (the log is older than these rules): the
+            # versions in between cannot be told apart, so they are not compared.
+            self.unprovable.update((*member, v) for v in range(number + 1, version))
+            pieces = []
+        for was, piece in pieces:
+            number += 1
+            piece = replace(piece, version=number)
+            self.rows[(*member, number)] = self._row(piece, self.rows[(*member, was)]["limit"])
+            kept.append(piece)
+        self.rows[(*member, version)] = self._row(new, limit)
+        self.current[member], self.latest[member] = [*kept, new], max(version, self.latest.get(member, 0))
+
+    @staticmethod
+    def _row(a: Authority, limit: str) -> Row:
+        return {"limit": limit, "valid_from": a.valid_from.isoformat(),
+                "valid_until": a.valid_until.isoformat() if a.valid_until else None, "granted_by": a.granted_by,
+                "superseded": False}
+
+    def rename(self, was: str, name: str) -> None:
+        """An organisation now goes by another name."""
+        self.rows = {_renamed(k, was, name): v for k, v in self.rows.items()}
+        self.unprovable = {_renamed(k, was, name) for k in self.unprovable}
+        self.current = {_renamed(k, was, name): v for k, v in self.current.items()}
+        self.latest = {_renamed(k, was, name): v for k, v in self.latest.items()}
+
+
+@dataclass
+class Chains:
+    """Each level of each organisation's escalation chain: (organisation, position) -> columns."""
+
+    rows: dict[tuple, Row] = field(default_factory=dict)
+
+    def apply(self, event: AuditEvent) -> None:
+        """Apply a `chain.set` event: the levels replace the organisation's whole chain, numbered from 1."""
+        organisation, levels = need(event.payload, "organisation", "levels")
+        if not isinstance(levels, list):
+            raise Malformed("levels is not a list")
+        self.rows = {k: v for k, v in self.rows.items() if k[0] != organisation}
+        for position, level in enumerate(levels, start=1):
+            title, approvers, channel, limit, days = need(
+                level, "title", "approvers", "channel", "limit_pence", "response_days")
+            self.rows[(organisation, position)] = {
+                "title": title, "approvers": " ".join(approvers), "channel_id": channel, "limit_pence": limit,
+                "response_days": days, **({"approves_other": level["approves_other"]} if "approves_other" in level
+                                          else {})}
+
+    def rename(self, was: str, name: str) -> None:
+        """An organisation now goes by another name."""
+        self.rows = {_renamed(k, was, name): v for k, v in self.rows.items()}
+
+
+def _renamed(key: tuple, was: str, name: str) -> tuple:
+    return (name, *key[1:]) if key[0] == was else key

@@ -1,0 +1,70 @@
+"""Rebuild proposals (status, register number, outcome) and escalations (state, level, who answered) from the audit
+log, as rows to compare with the tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.domain.audit import AuditEvent
+from bot.domain.audit_rows import Row, need
+
+# The columns `proposal.opened` names, and what the proposals table calls them.
+OPENED_COLUMNS = ("title", "category", "amount_pence", "rule", "secret")
+ESCALATION_STARTS = ("escalation.open", "escalation.no_route")
+ANSWERS = {"escalation.endorsed": "endorsed", "escalation.declined": "declined"}
+
+
+@dataclass
+class Proposals:
+    """Each proposal's row as the log describes it: (proposal_id,) -> columns."""
+
+    rows: dict[tuple, Row] = field(default_factory=dict)
+
+    def apply(self, event: AuditEvent) -> None:
+        """Apply a `proposal.*` event."""
+        p = event.payload
+        if event.action == "proposal.opened":
+            (proposal,) = need(p, "proposal_id")
+            self.rows[(proposal,)] = {"status": "open", "number": None, "outcome": None,
+                                      **{c: p[c] for c in OPENED_COLUMNS if c in p}}
+        elif event.action == "proposal.closed":
+            proposal, number, outcome = need(p, "proposal_id", "number", "outcome")
+            self._row(proposal).update(status="closed", number=number, outcome=outcome)
+        elif event.action == "proposal.settled":
+            proposal, outcome = need(p, "proposal_id", "outcome")
+            self._row(proposal)["outcome"] = outcome
+
+    def _row(self, proposal: int) -> Row:
+        # A proposal closed in the log but never opened there is still a row the log describes.
+        return self.rows.setdefault((proposal,), {})
+
+
+@dataclass
+class Escalations:
+    """Each escalation's row as the log describes it: (escalation_id,) -> columns."""
+
+    rows: dict[tuple, Row] = field(default_factory=dict)
+
+    def apply(self, event: AuditEvent) -> None:
+        """Apply an `escalation.*` event."""
+        p, action = event.payload, event.action
+        if action in ESCALATION_STARTS:
+            escalation, proposal, level, approvers = need(p, "escalation_id", "proposal_id", "level", "approvers")
+            self.rows[(escalation,)] = {
+                "proposal_id": proposal, "state": action.split(".", 1)[1],
+                "level_title": level, "approvers": " ".join(approvers), "reminded": False, "answered_by": None,
+                "answered_for": None, "comment": "", **({"amount_pence": p["amount_pence"]} if "amount_pence" in p
+                                                         else {})}
+            return
+        (escalation,) = need(p, "escalation_id")
+        row = self.rows.setdefault((escalation,), {})
+        if action == "escalation.remind":
+            row["reminded"] = True
+        elif action == "escalation.move_up":
+            level, approvers = need(p, "level", "approvers")
+            row.update(level_title=level, approvers=" ".join(approvers), reminded=False)
+        elif action in ANSWERS:
+            answered_for, comment = need(p, "for", "comment")
+            row.update(state=ANSWERS[action], answered_by=event.actor, answered_for=answered_for, comment=comment)
+        elif action == "escalation.withdrawn":
+            row["state"] = "withdrawn"

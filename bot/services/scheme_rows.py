@@ -1,0 +1,153 @@
+"""Checking a scheme of delegation's rows, one at a time, against a workspace: organisation, member, category,
+limit, dates, who granted it, and clashes with earlier rows of the same file."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from bot.domain.boards import Organisation
+from bot.domain.delegation import ensure_may_grant
+from bot.domain.errors import InvalidValue, NotAllowed
+from bot.domain.proposals import Category
+from bot.domain.scheme import Authority, check_period, parse_day, parse_grant
+from bot.domain.text import cut
+from bot.services.authority import category_named
+from bot.services.scheme_files import REQUIRED, CannotImport, RawRow, is_user_id
+from storage.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A row's authority, with its organisation's name and its category."""
+
+    row: int
+    organisation: str
+    category: Category
+    authority: Authority
+
+
+class Checker:
+    """Checks rows against one workspace's organisations, board members and categories."""
+
+    def __init__(self, uow: UnitOfWork, workspace_id: int, default_by: str | None):
+        self.uow, self.workspace_id, self.default_by = uow, workspace_id, default_by
+        self.categories = uow.categories.for_workspace(workspace_id)
+        self.organisations: dict[str, Organisation | None] = {}
+        self.before: dict[tuple[int, str, str, date], Authority | None] = {}
+        self.seats: dict[int, set[str]] = defaultdict(set)
+        self.sits_for: dict[str, set[str]] = defaultdict(set)
+        for org_id, name, user in uow.organisations.seated(workspace_id):
+            self.seats[org_id].add(user)
+            self.sits_for[user].add(name)
+        self.grantors = uow.authorities.grantors(workspace_id)
+        if default_by and not any(default_by in users for users in self.grantors.values()):
+            raise CannotImport(f"--by {default_by} is not the chair or secretary of any board in this workspace; "
+                               "only they may grant authority")
+
+    def check(self, row: RawRow) -> tuple[list[str], Planned | None]:
+        """The row's problems, and the authority it sets once organisation, user, category and dates are sound."""
+        v, reasons = row.values, list(row.problems)
+        if missing := [name for name in REQUIRED if not v.get(name)]:
+            reasons.append(f"missing {', '.join(missing)}")
+        org = self._organisation(v.get("organisation"), reasons)
+        user = v.get("user")
+        if user and not is_user_id(user):
+            reasons.append(f"user \"{cut(user, 40)}\" is not a Slack user id (like U0123ABCD)")
+        elif user and org is not None and user not in self.seats[org.id]:
+            elsewhere = sorted(self.sits_for[user])
+            reasons.append(f"{user} is not on any board for {org.name}"
+                           + (f" (they sit for {', '.join(elsewhere)})" if elsewhere else ""))
+        category, grant = self._category(v.get("category"), reasons), None
+        money = category is not None and category.kind == "money"
+        if category is not None and v.get("limit"):
+            try:
+                grant = parse_grant(v["limit"], money=money)
+            except InvalidValue as exc:
+                hint = " (or unlimited, or none)" if money and "unlimited" not in exc.message else ""
+                reasons.append(f"limit \"{cut(v['limit'], 40)}\" does not work for {category.key}: "
+                               f"{exc.message[:1].lower()}{exc.message[1:].rstrip('.')}{hint}")
+        starts, ends = _day(v, "valid_from", reasons), _day(v, "valid_until", reasons)
+        if starts and ends:
+            try:
+                check_period(starts, ends)
+            except InvalidValue:
+                reasons.append(f"valid_until {ends} is before valid_from {starts}")
+                starts = None
+        by = v.get("granted_by") or self.default_by
+        if not by:
+            reasons.append("no granted_by: give it in the file or with --by")
+        elif not is_user_id(by):
+            reasons.append(f"granted_by \"{cut(by, 40)}\" is not a Slack user id (like U0123ABCD)")
+        elif org is not None and by not in self.grantors.get(org.id, ()):
+            given = "granted_by" if v.get("granted_by") else "--by"
+            reasons.append(f"{given} {by} is not the chair or secretary of a board {org.name} sits on, so cannot "
+                           "grant its authority")
+        if None in (org, category, starts) or not is_user_id(user or "") or (v.get("valid_until") and not ends):
+            return reasons, None
+        if grant is not None and by == user:
+            try:
+                ensure_may_grant(actor_id=by, target_id=user, new=grant, money=money,
+                                 current=self._current(org.id, user, category.key, starts))
+            except NotAllowed:
+                reasons.append(f"{user} cannot raise their own authority (granted_by is the same person)")
+        grant_values = {"amount_pence": grant.amount_pence, "unlimited": grant.unlimited,
+                        "allowed": grant.allowed} if grant else {}
+        return reasons, Planned(row.number, org.name, category, Authority(
+            user_id=user, organisation_id=org.id, category=category.key, valid_from=starts, valid_until=ends,
+            granted_by=by or "", **grant_values))
+
+    def _current(self, organisation_id: int, user: str, category: str, on: date) -> Authority | None:
+        """The authority as it stood before this import wrote anything (rows are checked again while writing)."""
+        key = (organisation_id, user, category, on)
+        if key not in self.before:
+            self.before[key] = self.uow.authorities.current(organisation_id, user, category, on=on)
+        return self.before[key]
+
+    def _organisation(self, name: str | None, reasons: list[str]):
+        if name and name not in self.organisations:  # one lookup per name, not per row
+            self.organisations[name] = self.uow.organisations.find(self.workspace_id, name)
+        org = self.organisations.get(name) if name else None
+        if name and org is None:
+            reasons.append(f"unknown organisation \"{cut(name, 80)}\"")
+        return org
+
+    def _category(self, name: str | None, reasons: list[str]) -> Category | None:
+        try:
+            return category_named(self.categories, name) if name else None
+        except InvalidValue:
+            keys = ", ".join(c.key for c in self.categories)
+            reasons.append(f"unknown category \"{cut(name, 40)}\" (choose one of: {keys})")
+            return None
+
+
+def _day(values: dict[str, str], name: str, reasons: list[str]) -> date | None:
+    try:
+        return parse_day(values[name], field_name=name) if values.get(name) else None
+    except InvalidValue:
+        reasons.append(f"{name} \"{cut(values[name], 40)}\" is not a date: give YYYY-MM-DD, for example 2027-04-01")
+        return None
+
+
+class Clashes:
+    """The rows seen so far per organisation, user and category: enough to find repeats and overlaps as rows
+    stream past, without holding the rows themselves."""
+
+    def __init__(self):
+        self.earlier: dict[tuple[int, str, str], list[tuple[int, date, date | None]]] = defaultdict(list)
+
+    def check(self, planned: Planned, reasons: list[str]) -> None:
+        """Add to `reasons` the earlier row this one repeats or whose dates it overlaps, if any; remember it."""
+        a = planned.authority
+        same = self.earlier[(a.organisation_id, a.user_id, a.category)]
+        for row, starts, ends in same:
+            if starts == a.valid_from:
+                reasons.append(f"repeats row {row} (same organisation, user, category and valid_from)")
+                break
+            if starts <= (a.valid_until or date.max) and a.valid_from <= (ends or date.max):
+                until = f" until {ends}" if ends else ", open-ended"
+                reasons.append(f"dates overlap row {row} (from {starts}{until}) for the same "
+                               "organisation, user and category")
+                break
+        same.append((planned.row, a.valid_from, a.valid_until))

@@ -1,0 +1,81 @@
+"""The tables `audit verify` compares with the log, read as rows keyed the way the log's replay keys them."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from bot.domain.audit_rows import Row
+from bot.domain.scheme import describe_grant
+from storage.models import Category, Organisation, ProposalRow, VoteHistoryRow
+from storage.models_checklists import AnswerRow, TallyRow
+from storage.models_delegation import AuthorityRow, ChainLevelRow, EscalationRow
+
+
+def proposal_table(session: Session) -> dict[tuple, Row]:
+    """Every proposal: (proposal_id,) -> status, register number, outcome and what it was opened with."""
+    rows = session.execute(select(ProposalRow.id, ProposalRow.status, ProposalRow.number, ProposalRow.outcome,
+                                  ProposalRow.title, ProposalRow.category, ProposalRow.amount_pence,
+                                  ProposalRow.rule, ProposalRow.secret))
+    return {(r.id,): {"status": r.status, "number": r.number, "outcome": r.outcome, "title": r.title,
+                      "category": r.category, "amount_pence": r.amount_pence, "rule": r.rule,
+                      "secret": bool(r.secret)} for r in rows}
+
+
+def history_table(session: Session) -> list[tuple[int, str, str, str, bool]]:
+    """Every change of position, oldest first: (proposal_id, user, position, reason, whether the ballot is secret)."""
+    rows = session.execute(
+        select(VoteHistoryRow.proposal_id, VoteHistoryRow.user_id, VoteHistoryRow.position, VoteHistoryRow.reason,
+               ProposalRow.secret)
+        .join(ProposalRow, ProposalRow.id == VoteHistoryRow.proposal_id)
+        .order_by(VoteHistoryRow.recorded_at, VoteHistoryRow.id))
+    return [(proposal, user, position, reason or "", bool(secret)) for proposal, user, position, reason, secret in rows]
+
+
+def escalation_table(session: Session) -> dict[tuple, Row]:
+    """Every escalation: (escalation_id,) -> its state, level and who answered."""
+    e = EscalationRow
+    rows = session.execute(select(e.id, e.proposal_id, e.state, e.level_title, e.approvers, e.reminded,
+                                  e.answered_by, e.answered_for, e.comment, e.amount_pence))
+    return {(r.id,): {"proposal_id": r.proposal_id, "state": r.state, "level_title": r.level_title,
+                      "approvers": r.approvers, "reminded": bool(r.reminded), "answered_by": r.answered_by,
+                      "answered_for": r.answered_for, "comment": r.comment or "", "amount_pence": r.amount_pence}
+            for r in rows}
+
+
+def authority_table(session: Session) -> dict[tuple, Row]:
+    """Every version of every limit: (organisation, user, category, version) -> the limit in words and its dates."""
+    a = AuthorityRow
+    rows = session.execute(
+        select(Organisation.name, a.user_id, a.category, a.version, a.amount_pence, a.unlimited, a.allowed,
+               a.valid_from, a.valid_until, a.granted_by, a.superseded_at, Category.kind)
+        .join(Organisation, Organisation.id == a.organisation_id)
+        .outerjoin(Category, and_(Category.workspace_id == Organisation.workspace_id, Category.key == a.category)))
+    return {(r.name, r.user_id, r.category, r.version): {
+        "limit": describe_grant(r.amount_pence, bool(r.unlimited), bool(r.allowed), money=r.kind == "money"),
+        "valid_from": r.valid_from.isoformat(), "valid_until": r.valid_until.isoformat() if r.valid_until else None,
+        "granted_by": r.granted_by, "superseded": r.superseded_at is not None} for r in rows}
+
+
+def chain_table(session: Session) -> dict[tuple, Row]:
+    """Every level of every escalation chain: (organisation, position) -> its title, approvers and limit."""
+    c = ChainLevelRow
+    rows = session.execute(select(Organisation.name, c.position, c.title, c.approvers, c.channel_id, c.limit_pence,
+                                  c.response_days, c.approves_other)
+                           .join(Organisation, Organisation.id == c.organisation_id))
+    return {(r.name, r.position): {"title": r.title, "approvers": r.approvers, "channel_id": r.channel_id,
+                                   "limit_pence": r.limit_pence, "response_days": r.response_days,
+                                   "approves_other": bool(r.approves_other)} for r in rows}
+
+
+def answer_table(session: Session) -> list[tuple[int, str, str, str | None, str, str]]:
+    """Every attributed checklist answer: (round_id, user, question_id, value, note, evidence)."""
+    a = AnswerRow
+    return [(r.round_id, r.respondent, r.question_id, r.value, r.note or "", r.evidence or "") for r in
+            session.execute(select(a.round_id, a.respondent, a.question_id, a.value, a.note, a.evidence))]
+
+
+def tally_table(session: Session) -> list[tuple[int, str, str, int]]:
+    """Every count of an unattributed round: (round_id, question_id, value, how many chose it)."""
+    t = TallyRow
+    return [tuple(r) for r in session.execute(select(t.round_id, t.question_id, t.value, t.count))]
