@@ -21,7 +21,7 @@ from handlers import register_all
 from handlers.deps import Deps
 from handlers.forms import Sealer
 from storage.db import make_engine, session_factories
-from storage.uow import Database
+from storage.uow import WRITER_QUEUE_SECONDS, Database
 
 RATE_LIMIT_RETRIES = 5
 SERVER_ERROR_RETRIES = 3
@@ -49,7 +49,8 @@ def make_dispatch_client(settings: Settings) -> WebClient:
 def make_database(settings: Settings, *, clock: Clock | None = None) -> Database:
     """The database the settings point at, with the audit key that signs its log."""
     engine = make_engine(settings.DATABASE_URL, pool_size=settings.COLLAB_DB_POOL_SIZE)
-    return Database(*session_factories(engine), audit_key=audit_key(settings), clock=clock)
+    return Database(*session_factories(engine), audit_key=audit_key(settings), clock=clock,
+                    writer_wait=WRITER_QUEUE_SECONDS)
 
 
 def create_app(settings: Settings, *, db: Database | None = None, socket_mode: bool = False,

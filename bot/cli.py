@@ -74,12 +74,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-scheduler", action="store_true", help=NO_SCHEDULER)
     serve = sub.add_parser("serve", help="serve Slack's HTTP requests on POST /slack/events, with GET /healthz",
                            description="Serve Slack's HTTP requests (POST /slack/events) and a health check "
-                           "(GET /healthz) with gunicorn. Applies the database migrations first.")
+                           "(GET /healthz): gunicorn runs uvicorn worker processes, whose event loops read and "
+                           "verify each request before Bolt sees it. Applies the database migrations first.")
     serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
     serve.add_argument("--port", type=int, default=os.environ.get("PORT", "3000"),
                        help="port (default $PORT, else 3000)")
     serve.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
-    serve.add_argument("--threads", type=int, default=8, help="threads per worker (default 8)")
+    serve.add_argument("--threads", type=int, default=8,
+                       help="threads per worker running Bolt's listeners for verified requests (default 8)")
     serve.add_argument("--no-scheduler", action="store_true", help=NO_SCHEDULER)
     sub.add_parser("worker", help="send what the bot owes Slack, with no web server",
                    description="Run only the dispatcher and the scheduler that ticks it: it sends every due "

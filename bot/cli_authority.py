@@ -140,8 +140,7 @@ def _export(db, args: argparse.Namespace) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     try:
-        # A byte order mark tells Excel the CSV is UTF-8 (else it shows £ as Â£); import reads it either way.
-        with open(args.output, "w", newline="", encoding="utf-8-sig" if fmt == "csv" else "utf-8") as out:
+        with open(args.output, "w", newline="", encoding="utf-8") as out:
             write_rows(rows, out, fmt=fmt)
     except OSError as exc:
         raise CommandError(f"cannot write {args.output}: {exc.strerror}") from None

@@ -28,9 +28,8 @@ from storage.repositories import (
 )
 from storage.schedules import ReminderRepository, ReviewRepository
 
-# A writer queued behind this process's others gives up after half the lock timeout, so that queueing and then
-# waiting for another process's lock stays within Slack's 3 s.
-WRITER_QUEUE_SECONDS = LOCK_TIMEOUT_MS / 2000
+# How long a request's writer may queue behind this process's others (SQLite) before it answers "busy".
+WRITER_QUEUE_SECONDS = LOCK_TIMEOUT_MS / 1000
 
 
 class AlreadyHandled(Exception):
@@ -109,12 +108,14 @@ class UnitOfWork(AbstractUnitOfWork):
     """One database transaction with its repositories."""
 
     def __init__(self, session_factory: sessionmaker[Session], scope: RequestScope | None = None, *,
-                 audit_key: bytes, clock: Clock, queue: threading.RLock | None = None, wakers: list | None = None):
+                 audit_key: bytes, clock: Clock, queue: threading.RLock | None = None, wakers: list | None = None,
+                 queue_wait: float | None = None):
         super().__init__(clock=clock, scope=scope, wakers=wakers)
         self._factory, self._queue, self._audit_key = session_factory, queue, audit_key
+        self._queue_wait = -1 if queue_wait is None else queue_wait
 
     def __enter__(self) -> UnitOfWork:
-        if self._queue is not None and not self._queue.acquire(timeout=WRITER_QUEUE_SECONDS):
+        if self._queue is not None and not self._queue.acquire(timeout=self._queue_wait):
             raise WriterQueueTimeout()
         self.session = self._factory()
         self.workspaces = WorkspaceRepository(self.session)
@@ -156,8 +157,9 @@ class Database:
     """Hands out units of work: writers take the write lock at BEGIN, readers do not."""
 
     def __init__(self, writer: sessionmaker[Session], reader: sessionmaker[Session], *, audit_key: bytes,
-                 clock: Clock | None = None):
-        self._writer, self._reader = writer, reader
+                 clock: Clock | None = None, writer_wait: float | None = None):
+        """`writer_wait`: at most how long a writer queues behind this process's others (None: as long as it takes)."""
+        self._writer, self._reader, self._writer_wait = writer, reader, writer_wait
         self.audit_key = audit_key
         self.clock = clock or SystemClock()
         self.scope: RequestScope | None = None
@@ -187,7 +189,7 @@ class Database:
     def uow(self) -> UnitOfWork:
         """A unit of work that may write."""
         return UnitOfWork(self._writer, self.scope, audit_key=self.audit_key, clock=self.clock,
-                          queue=self._writers, wakers=self.wakers)
+                          queue=self._writers, wakers=self.wakers, queue_wait=self._writer_wait)
 
     def read(self) -> UnitOfWork:
         """A unit of work for reading only."""

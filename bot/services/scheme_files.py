@@ -214,12 +214,12 @@ def _yaml_row(number: int, item: object) -> RawRow:
 
 
 def write_rows(rows: list[dict[str, str]], out: TextIO, *, fmt: str) -> None:
-    """Write rows from `export_rows` as CSV (with a header) or YAML (a list), just as `read_rows` reads them."""
+    """Write rows from `export_rows` as CSV (with a header) or YAML (a list), just as `open_rows` reads them."""
     if fmt == "yaml":
         yaml.safe_dump([{k: v for k, v in row.items() if v} for row in rows], out, sort_keys=False,
                        allow_unicode=True, default_flow_style=False)
         return
-    out.write("\ufeff")  # UTF-8 with a byte-order mark, so a spreadsheet reads £ and names right; read_rows skips it
+    out.write("\ufeff")  # UTF-8 with a byte-order mark, so a spreadsheet reads £ and names right; open_rows skips it
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     for row in rows:

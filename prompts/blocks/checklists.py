@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain import assessment as sa
-from bot.domain.checklists import Template
+from bot.domain.checklists import HELP_LIMIT, TEXT_LIMIT, Template
 from bot.domain.rounds import EVIDENCE_LIMIT, NOTE_LIMIT
 from bot.domain.text import cut, escape
 from prompts.blocks.common import context, header, message, section
@@ -180,9 +180,10 @@ def area_modal(template: Template, area_id: str, *, answers: dict[str, sa.Answer
     for q in questions:
         options = [Option(value=o.value, label=o.label) for o in q.options]
         chosen = next((o for o in options if answers.get(q.id) and answers[q.id].value == o.value), None)
-        blocks.append(InputBlock(block_id=f"{ChecklistBlock.QUESTION.value}:{q.id}", label=cut(q.text, 150),
-                                 optional=True, element=RadioButtonsElement(action_id=INPUT, options=options,
-                                                                            initial_option=chosen)))
+        blocks.append(InputBlock(block_id=f"{ChecklistBlock.QUESTION.value}:{q.id}", label=cut(q.text, TEXT_LIMIT),
+                                 hint=cut(q.help, HELP_LIMIT) or None, optional=True,
+                                 element=RadioButtonsElement(action_id=INPUT, options=options,
+                                                             initial_option=chosen)))
     return View(type="modal", callback_id=ChecklistCallback.AREA.value, title=PlainTextObject(text=cut(title, 24)),
                 submit=PlainTextObject(text="Save" if template.attributed else "Send"),
                 close=PlainTextObject(text="Cancel"), private_metadata=metadata,

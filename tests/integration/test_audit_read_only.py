@@ -14,9 +14,9 @@ from storage.migrate import alembic_config, upgrade
 from tests.conftest import BACKENDS, TEST_AUDIT_KEY, fresh_database_url
 from tests.integration.test_audit_cli import collab_bot
 
-READERS = [("audit", "verify"), ("audit", "head"), ("export", "decisions", "--board", "North Finance Network"),
-           ("export", "checklist", "--board", "North Finance Network"), ("authority", "export"),
-           ("authority", "import", "--dry-run", "scheme.csv")]
+BOARD = ("--board", "North Finance Network")
+READERS = [("audit", "verify"), ("audit", "head"), ("export", "decisions", *BOARD), ("export", "checklist", *BOARD),
+           ("export", "actions", *BOARD), ("authority", "export"), ("authority", "import", "--dry-run", "scheme.csv")]
 OLDER = "0008"
 
 

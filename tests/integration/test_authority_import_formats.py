@@ -6,13 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.models_delegation import AuthorityRow
-from tests.integration.test_authority_import import (  # noqa: F401 (fixtures)
+from tests.integration import test_authority_import as base
+from tests.integration.test_authority_import import (
     HEADER,
     authorities,
-    authority,
-    scheme_db,
 )
 from tests.integration.test_boards import CHAIR, TEAM, count
+
+authority = base.authority  # a fixture
+scheme_db = base.scheme_db  # a fixture
 
 EXCEL_ROWS = ("Wakefield Council;U0WAKE01;finance;£5k;2027-04-01;;UCHAIR\r\n"
               "Kirklees Council;U0KIRK01;Service change;yes;2027-04-01;;UCHAIR\r\n")

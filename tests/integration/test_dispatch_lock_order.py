@@ -15,6 +15,8 @@ from bot.domain.boards import Role
 from bot.domain.decisions import Position
 from bot.services import boards, polls, proposals
 from prompts.blocks.polls import poll_message
+from storage.db import trouble
+from storage.retry import is_deadlock
 from tests.e2e.fake_slack import FakeSlack
 from tests.integration.test_boards import CHAIR, TEAM, make_board
 from tests.integration.test_dispatch_fakes import wait_until
@@ -58,8 +60,10 @@ def vote_until(db, voter: str, poll_ids: list[int], stop: threading.Event, clock
             try:
                 proposals.record_vote(db, team_id=TEAM, proposal_id=pid, actor=voter, position=rng.choice(POSITIONS),
                                       now=clock.now())
-            except Exception as error:  # a deadlock victim: the vote is lost and the voter sees an error
-                errors.append(repr(error))
+            except Exception as error:
+                if is_deadlock(error) or trouble(error) != "busy":
+                    errors.append(repr(error))  # a deadlock's victim: the vote is lost, the voter sees an error
+                # else the machine was too loaded to let the vote wait its turn: "busy, nothing was changed"
             stop.wait(rng.uniform(0.005, 0.02))  # a person clicks; SQLite's one writer is not swamped
 
 

@@ -12,22 +12,24 @@ from bot.domain.effects import Kind
 from bot.domain.errors import NotAllowed
 from bot.domain.escalation import EscalationState
 from bot.services import chains, escalations
-from tests.unit.test_delegation_services import (  # noqa: F401 (db is a fixture)
+from tests.unit import test_delegation_services as base
+from tests.unit.test_delegation_services import (
     CEO,
     CFO,
     CHAIR,
     CHANNEL,
     DOF,
-    K,
     NOW,
     TEAM,
+    K,
     asked,
-    db,
     give_chain,
     notices,
     propose,
     set_limit,
 )
+
+db = base.db  # a fixture
 
 
 def name_deputy(db, approver: str, deputy: str) -> None:

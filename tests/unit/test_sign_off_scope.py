@@ -8,22 +8,24 @@ from bot.domain.delegation import SignOffScope
 from bot.domain.effects import Kind
 from bot.services import authority
 from prompts.blocks.scheme import scheme_view
-from tests.unit.test_delegation_services import (  # noqa: F401 (db is a fixture)
+from tests.unit import test_delegation_services as base
+from tests.unit.test_delegation_services import (
     CEO,
     CFO,
     CHAIR,
     CHANNEL,
     DOF,
-    K,
     NOW,
     TEAM,
+    K,
     asked,
-    db,
     everyone_agrees,
     give_chain,
     propose,
     set_limit,
 )
+
+db = base.db  # a fixture
 
 
 def test_a_limit_in_one_category_checks_that_category_only():
