@@ -70,27 +70,26 @@ def answer(error: Exception, *, body: dict, deps: Deps | None) -> BoltResponse:
 
 
 def _database_trouble(what: str, error: Exception, *, kind: str, body: dict) -> BoltResponse:
-    """Nothing was saved and the outbox can't carry the reply: answer in the HTTP response or the response_url.
+    """Nothing was saved, and the outbox can't carry the reply: say so in the HTTP response or the response_url.
 
-    A request that can't be told so (an event, a click without a response_url) gets 503: Slack shows the
-    person an error, and retries an event later.
+    A command or form is answered in its (200) response, which Slack shows. Anything else gets 503, as 200 would
+    mean saved: Slack marks the click as failed and retries an event later; a click's person is also told
+    why through its response_url, directly.
     """
-    refusal = BUSY if what == "busy" else DOWN
-    content = error_message(refusal)
+    content = error_message(BUSY if what == "busy" else DOWN)
     where = where_of(body)
     if kind == "command":
-        answer_ = _json({**content, "response_type": "ephemeral"})
+        reply, how = _json({**content, "response_type": "ephemeral"}), "in the response"
     elif kind == "view_submission":
-        answer_ = _json({"response_action": "update", "view": notice_view(content)})
-    elif where is not None and where.response_url and webhook(
-            where.response_url, {**content, "response_type": "ephemeral", "replace_original": False},
-            timeout=REPLY_SECONDS):
-        answer_ = BoltResponse(status=200, body="")
+        reply, how = _json({"response_action": "update", "view": notice_view(content)}), "in the form"
     else:
-        answer_ = BoltResponse(status=503, body="")
-    log.warning("database %s (%s): a %s request saved nothing and was answered %s", "busy" if what == "busy"
-                else "unreachable", error.__class__.__name__, kind, "so" if answer_.status == 200 else "with 503")
-    return answer_
+        told = bool(where and where.response_url) and webhook(
+            where.response_url, {**content, "response_type": "ephemeral", "replace_original": False},
+            timeout=REPLY_SECONDS)
+        reply, how = BoltResponse(status=503, body=""), "503" + (" and by its response_url" if told else "")
+    log.warning("database %s (%s): a %s request saved nothing; answered %s",
+                "busy" if what == "busy" else "unreachable", error.__class__.__name__, kind, how)
+    return reply
 
 
 def _json(payload: dict) -> BoltResponse:

@@ -42,6 +42,9 @@ def ask_message(e: Escalation, proposal: Proposal, board: Board, *, reminder: bo
              f"*{escape(board.name)}*.", _summary(e, proposal)]
     if covering:
         lines.append("Deputising: " + ", ".join(covering) + ".")
+    if e.channel_id:
+        lines.append(f"Members of this channel who sit for {escape(e.organisation)} on a board may answer; others "
+                     "can't. Whoever answers is named on the record.")
     if e.due_at:
         lines.append(f"Please answer by {when(e.due_at, board.timezone)}; after that it goes to the next level up.")
     value = str(e.id)
