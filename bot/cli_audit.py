@@ -98,8 +98,13 @@ def _head(db, append_to: str | None) -> int:
     seq, digest = current_head(db)
     print(f"{seq}:{digest}")
     if append_to:
-        with open(append_to, "a", encoding="utf-8") as saved:
-            saved.write(f"{datetime.now(UTC).isoformat(timespec='seconds')} {seq}:{digest}\n")
+        from bot.cli_checks import CommandError
+
+        try:
+            with open(append_to, "a", encoding="utf-8") as saved:
+                saved.write(f"{datetime.now(UTC).isoformat(timespec='seconds')} {seq}:{digest}\n")
+        except OSError as exc:
+            raise CommandError(f"cannot append the head to {append_to} ({exc.strerror or exc})") from None
         return 0
     print(f"collab-bot: keep this line where the database's users cannot change it; later, `collab-bot audit "
           f"verify --expect-head {seq}:{digest}` proves no event up to {seq} was removed or rewritten",

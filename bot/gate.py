@@ -22,7 +22,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from urllib.parse import parse_qsl
@@ -204,7 +204,7 @@ class SlackGate:
             raise ValueError("the gate needs the signing secret")
         self.handler, self.secret, self.path = handler, signing_secret.encode(), path
         self.max_body, self.body_seconds, self.clock = max_body, body_seconds, clock
-        self.pool = pool or ThreadPoolExecutor(max_workers=8, thread_name_prefix="bolt")
+        self.pool = pool  # None: the event loop's default executor (the server sizes it by --threads)
 
     async def __call__(self, scope: dict, receive: Receive, send: Send) -> None:
         fields = header_fields(scope)

@@ -35,9 +35,10 @@ def history_table(session: Session) -> list[tuple[int, str, str, str, bool]]:
 def escalation_table(session: Session) -> dict[tuple, Row]:
     """Every escalation: (escalation_id,) -> its state, level and who answered."""
     e = EscalationRow
-    rows = session.execute(select(e.id, e.proposal_id, e.state, e.level_title, e.approvers, e.reminded,
-                                  e.answered_by, e.answered_for, e.comment, e.amount_pence))
+    rows = session.execute(select(e.id, e.proposal_id, e.state, e.level_title, e.level_position, e.approvers,
+                                  e.reminded, e.answered_by, e.answered_for, e.comment, e.amount_pence))
     return {(r.id,): {"proposal_id": r.proposal_id, "state": r.state, "level_title": r.level_title,
+                      "level_position": r.level_position,
                       "approvers": r.approvers, "reminded": bool(r.reminded), "answered_by": r.answered_by,
                       "answered_for": r.answered_for, "comment": r.comment or "", "amount_pence": r.amount_pence}
             for r in rows}

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from bot.domain.boards import MANAGING_ROLES
 from bot.domain.delegation import Chain, Deputy, Level, SignOffScope
@@ -94,14 +94,17 @@ class AuthorityRepository:
 
     def grantors(self, workspace_id: int) -> dict[int, set[str]]:
         """Who may grant authority for each organisation: the chairs and secretaries of the boards it sits on."""
-        seat, manager = aliased(MemberRow), aliased(MemberRow)
-        rows = self.session.execute(
-            select(seat.organisation_id, manager.user_id).distinct()
-            .join(manager, manager.board_id == seat.board_id).join(BoardRow, BoardRow.id == seat.board_id)
-            .where(BoardRow.workspace_id == workspace_id, manager.role.in_([r.value for r in MANAGING_ROLES])))
+        in_workspace = (BoardRow.id == MemberRow.board_id, BoardRow.workspace_id == workspace_id)
+        managers: dict[int, set[str]] = {}
+        for board_id, user_id in self.session.execute(select(MemberRow.board_id, MemberRow.user_id).join(
+                BoardRow, in_workspace[0]).where(in_workspace[1],
+                                                 MemberRow.role.in_([r.value for r in MANAGING_ROLES]))):
+            managers.setdefault(board_id, set()).add(user_id)
         found: dict[int, set[str]] = {}
-        for organisation_id, user_id in rows:
-            found.setdefault(organisation_id, set()).add(user_id)
+        for board_id, organisation_id in self.session.execute(select(
+                MemberRow.board_id, MemberRow.organisation_id).distinct().join(BoardRow, in_workspace[0])
+                .where(in_workspace[1])):
+            found.setdefault(organisation_id, set()).update(managers.get(board_id, ()))
         return found
 
     def of_members(self, organisation_ids: Iterable[int], user_ids: Iterable[str], category: str) -> list[Authority]:

@@ -212,6 +212,9 @@ class FakeAudit:
     def append(self, *, actor, action, payload, at):
         self.s.audit.append((actor, action, payload))
 
+    def append_many(self, events, *, at):
+        self.s.audit.extend(events)
+
     def pseudonym(self, proposal_id, user_id):
         return hashlib.sha256(f"{proposal_id}:{user_id}".encode()).hexdigest()[:16]
 

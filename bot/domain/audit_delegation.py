@@ -2,7 +2,9 @@
 new limit supersedes, and what is left of them outside its dates, follow the same rules as when it was saved), and
 every organisation's escalation chain, as rows to compare with the tables.
 
-Organisations are named as the log names them, following `organisation.renamed`.
+Organisations are keyed by id, which events carry from this version on. Older events name the organisation only,
+and a name can be used in several workspaces, so what they describe is not compared: `legacy` holds those names
+(with every name a rename gave them), so that the table's rows they made can be left out too.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from bot.domain.audit import AuditEvent
 from bot.domain.audit_rows import Malformed, Row, need
 from bot.domain.scheme import Authority, overlaps, remainders
 
-Member = tuple[str, str, str]  # (organisation, user, category)
+Member = tuple[int, str, str]  # (organisation_id, user, category)
 
 
 def _day(text: str | None) -> date | None:
@@ -32,12 +34,16 @@ class Authorities:
     unprovable: set[tuple] = field(default_factory=set)  # versions the log cannot account for
     current: dict[Member, list[Authority]] = field(default_factory=dict)
     latest: dict[Member, int] = field(default_factory=dict)
+    legacy: set[tuple[str, str, str]] = field(default_factory=set)  # (organisation name, user, category)
 
     def apply(self, event: AuditEvent) -> None:
         """Apply an `authority.set` event: the new version supersedes those its dates overlap."""
         organisation, user, category, limit, starts, version = need(
             event.payload, "organisation", "user", "category", "limit", "valid_from", "version")
-        member = (organisation, user, category)
+        if "organisation_id" not in event.payload:
+            self.legacy.add((organisation, user, category))
+            return
+        member = (event.payload["organisation_id"], user, category)
         new = Authority(user_id=user, organisation_id=0, category=category, valid_from=_day(starts),
                         valid_until=_day(event.payload.get("valid_until")), granted_by=event.actor, version=version)
         kept, pieces, number = [], [], self.latest.get(member, 0)
@@ -67,11 +73,8 @@ class Authorities:
                 "superseded": False}
 
     def rename(self, was: str, name: str) -> None:
-        """An organisation now goes by another name."""
-        self.rows = {_renamed(k, was, name): v for k, v in self.rows.items()}
-        self.unprovable = {_renamed(k, was, name) for k in self.unprovable}
-        self.current = {_renamed(k, was, name): v for k, v in self.current.items()}
-        self.latest = {_renamed(k, was, name): v for k, v in self.latest.items()}
+        """An organisation (in some workspace) now goes by another name."""
+        self.legacy |= {(name, *k[1:]) for k in self.legacy if k[0] == was}
 
 
 @dataclass
@@ -79,12 +82,19 @@ class Chains:
     """Each level of each organisation's escalation chain: (organisation, position) -> columns."""
 
     rows: dict[tuple, Row] = field(default_factory=dict)
+    organisations: set[int] = field(default_factory=set)  # whose chain the log describes
+    legacy: set[str] = field(default_factory=set)  # names of organisations whose chain was saved before ids
 
     def apply(self, event: AuditEvent) -> None:
         """Apply a `chain.set` event: the levels replace the organisation's whole chain, numbered from 1."""
-        organisation, levels = need(event.payload, "organisation", "levels")
+        name, levels = need(event.payload, "organisation", "levels")
         if not isinstance(levels, list):
             raise Malformed("levels is not a list")
+        if "organisation_id" not in event.payload:
+            self.legacy.add(name)
+            return
+        organisation = event.payload["organisation_id"]
+        self.organisations.add(organisation)
         self.rows = {k: v for k, v in self.rows.items() if k[0] != organisation}
         for position, level in enumerate(levels, start=1):
             title, approvers, channel, limit, days = need(
@@ -95,9 +105,12 @@ class Chains:
                                           else {})}
 
     def rename(self, was: str, name: str) -> None:
-        """An organisation now goes by another name."""
-        self.rows = {_renamed(k, was, name): v for k, v in self.rows.items()}
+        """An organisation (in some workspace) now goes by another name."""
+        if was in self.legacy:
+            self.legacy.add(name)
 
 
-def _renamed(key: tuple, was: str, name: str) -> tuple:
-    return (name, *key[1:]) if key[0] == was else key
+def legacy_rows(table: dict[tuple, Row], names: dict[int, str], described: set, legacy: set) -> set[tuple]:
+    """The table's rows of organisations the log describes only by name (events from before ids): keys whose
+    organisation (and user and category, for authority) the log never described by id, but whose name it used."""
+    return {key for key in table if key[0] not in described and (names.get(key[0]), *key[1:-1]) in legacy}

@@ -53,8 +53,8 @@ class Escalations:
             self.rows[(escalation,)] = {
                 "proposal_id": proposal, "state": action.split(".", 1)[1],
                 "level_title": level, "approvers": " ".join(approvers), "reminded": False, "answered_by": None,
-                "answered_for": None, "comment": "", **({"amount_pence": p["amount_pence"]} if "amount_pence" in p
-                                                         else {})}
+                "answered_for": None, "comment": "", **_optional(p, amount_pence="amount_pence",
+                                                                 level_position="position")}
             return
         (escalation,) = need(p, "escalation_id")
         row = self.rows.setdefault((escalation,), {})
@@ -62,9 +62,15 @@ class Escalations:
             row["reminded"] = True
         elif action == "escalation.move_up":
             level, approvers = need(p, "level", "approvers")
-            row.update(level_title=level, approvers=" ".join(approvers), reminded=False)
+            row.update(level_title=level, approvers=" ".join(approvers), reminded=False,
+                       **_optional(p, level_position="position"))
         elif action in ANSWERS:
             answered_for, comment = need(p, "for", "comment")
             row.update(state=ANSWERS[action], answered_by=event.actor, answered_for=answered_for, comment=comment)
         elif action == "escalation.withdrawn":
             row["state"] = "withdrawn"
+
+
+def _optional(payload: dict, **columns: str) -> Row:
+    """The columns whose fields the payload carries (events written before a field was added lack it)."""
+    return {column: payload[name] for column, name in columns.items() if name in payload}

@@ -68,7 +68,8 @@ def set_limit(db: Database, *, team_id: str, channel_id: str, actor: str, user_i
             valid_until=valid_until, amount_pence=grant.amount_pence, unlimited=grant.unlimited,
             allowed=grant.allowed), by=actor, at=now)
         uow.audit.append(actor=actor, action="authority.set", at=now, payload={
-            "board_id": board.id, "user": user_id, "organisation": member.organisation, "category": chosen.key,
+            "board_id": board.id, "user": user_id, "organisation": member.organisation,
+            "organisation_id": member.organisation_id, "category": chosen.key,
             "limit": saved.describe(money=money), "valid_from": starts.isoformat(),
             "valid_until": valid_until.isoformat() if valid_until else None, "version": saved.version,
             "source": "slack"})

@@ -47,7 +47,7 @@ def save_chain(db: Database, *, team_id: str, channel_id: str, actor: str, organ
             raise NotFound("That organisation no longer exists.")
         uow.chains.replace(org.id, checked, by=actor, at=now)
         uow.audit.append(actor=actor, action="chain.set", at=now, payload={
-            "organisation": org.name, "levels": [
+            "organisation": org.name, "organisation_id": org.id, "levels": [
                 {"title": lv.title, "approvers": list(lv.approvers), "channel": lv.channel_id,
                  "limit_pence": lv.limit_pence, "response_days": lv.response_days,
                  "approves_other": lv.approves_other} for lv in checked]})

@@ -78,8 +78,8 @@ def open_on_proposal(uow: AbstractUnitOfWork, *, workspace_id: int, board: Board
         e.id = uow.escalations.add(e)
         uow.audit.append(actor="collab-bot", action=f"escalation.{e.state.value}", at=now, payload={
             "proposal_id": proposal.id, "escalation_id": e.id, "organisation": e.organisation,
-            "amount_pence": e.amount_pence, "level": e.level_title, "approvers": list(e.approvers),
-            "problem": e.problem, "skipped": list(e.skipped)})
+            "amount_pence": e.amount_pence, "level": e.level_title, "position": e.level_position,
+            "approvers": list(e.approvers), "problem": e.problem, "skipped": list(e.skipped)})
         if e.state is es.EscalationState.OPEN:
             uow.record(_asked(e, now))
             _tell_of_skipped(uow, board, e, now=now)
@@ -214,7 +214,7 @@ def on_due(db: Database, *, escalation_id: int, due: datetime, now: datetime) ->
         uow.escalations.save(e)
         uow.audit.append(actor="collab-bot", action=f"escalation.{step.value}", at=now, payload={
             "proposal_id": proposal.id, "escalation_id": e.id, "level": e.level_title,
-            "approvers": list(e.approvers), "skipped": list(e.skipped)})
+            "position": e.level_position, "approvers": list(e.approvers), "skipped": list(e.skipped)})
         if step is es.Step.REMIND:
             uow.record(_asked(e, now, reminder=True))
         elif step is es.Step.MOVE_UP:

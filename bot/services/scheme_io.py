@@ -122,12 +122,12 @@ def _write(uow: UnitOfWork, plan: Plan, batch: list[Planned], *, now: datetime, 
            progress: Progress | None, every: int) -> int:
     """Record a batch of good rows and their audit events; how many are written so far."""
     saved = uow.authorities.put_many([item.authority for item in batch], at=now)
-    for item, a in zip(batch, saved, strict=True):
-        uow.audit.append(actor=a.granted_by, action="authority.set", at=now, payload={
-            "team": plan.team_id, "user": a.user_id, "organisation": item.organisation, "category": a.category,
-            "limit": a.describe(money=item.category.kind == "money"), "valid_from": a.valid_from.isoformat(),
-            "valid_until": a.valid_until.isoformat() if a.valid_until else None, "version": a.version,
-            "source": "import"})
+    uow.audit.append_many([(a.granted_by, "authority.set", {
+        "team": plan.team_id, "user": a.user_id, "organisation": item.organisation,
+        "organisation_id": a.organisation_id, "category": a.category,
+        "limit": a.describe(money=item.category.kind == "money"), "valid_from": a.valid_from.isoformat(),
+        "valid_until": a.valid_until.isoformat() if a.valid_until else None, "version": a.version,
+        "source": "import"}) for item, a in zip(batch, saved, strict=True)], at=now)
     done = written + len(batch)
     for reached in range((written // every + 1) * every, done + 1, every):
         if progress:

@@ -87,7 +87,7 @@ def test_crafted_button_values_get_a_clear_answer_and_no_traceback(bot_server, t
         text = reply_text(bot_server.responses(url)[0])
         assert "no longer exists" in text or "didn't carry what I expected" in text, text
     for value in ("not json", json.dumps({"proposal": pid}), json.dumps({"proposal": "x", "user": "U2"}),
-                  "[" * 100_000 + "]" * 100_000):
+                  "[" * 50_000 + "]" * 50_000):
         reply, url = click(bot_server, PollAction.RECUSE, 0, user=CHAIR, team=team, channel=channel, ts=ts,
                            value=value)
         assert "didn't carry what I expected" in reply_text(bot_server.responses(url)[0])

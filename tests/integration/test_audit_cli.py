@@ -140,3 +140,20 @@ def test_an_unusable_head_file_is_one_line_and_exit_2(db, audit, tmp_path, conte
     assert result.returncode == 2 and result.stdout == ""
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("collab-bot: ") and str(heads) in lines[0]
+
+
+def test_a_forged_event_is_one_line_in_verify_and_exit_1_never_a_traceback(db, audit):
+    with_history(db)
+    with db.uow() as uow:  # someone holding the key writes an event the bot never would
+        forged = uow.audit.append(actor="UEVIL", action="member.added", payload={}, at=NOW)
+        uow.commit()
+    result = audit("verify")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"event {forged.seq} member.added: missing fields board_id, user, organisation, role" in \
+        result.stdout.splitlines()
+
+
+def test_a_head_file_that_cannot_be_written_is_one_line(db, audit, tmp_path):
+    result = audit("head", "--append-to", str(tmp_path / "no" / "such" / "folder" / "heads"))
+    assert result.returncode == 1 and result.stderr.startswith("collab-bot: cannot append the head to ")
+    assert len(result.stderr.splitlines()) == 1

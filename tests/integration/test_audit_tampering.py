@@ -108,8 +108,8 @@ def test_a_position_rewritten_or_deleted_in_vote_history_is_named(db):
 
 
 @pytest.mark.parametrize(("column", "value", "said"), [
-    ("state", "declined", "endorsed"), ("answered_by", "UEVIL", CFO), ("level_title", "Trust board",
-                                                                        "Chief Finance Officer")])
+    ("state", "declined", "endorsed"), ("answered_by", "UEVIL", CFO),
+    ("level_title", "Trust board", "Chief Finance Officer"), ("level_position", 2, 1)])
 def test_an_escalation_whose_state_level_or_answerer_was_changed_is_named(db, column, value, said):
     ids = governed(db)
     change(db, f"UPDATE escalations SET {column} = :v WHERE id = :e", v=value, e=ids["escalation"])

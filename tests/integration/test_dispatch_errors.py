@@ -45,7 +45,8 @@ def test_a_429_pauses_only_its_method_until_retry_after_in_every_process(databas
 def test_a_500_is_retried_after_a_growing_backoff_and_fails_after_the_last_attempt(db):
     clock, failed = clock_at(T0), []
     send = Recorder(*[slack_error(500, "internal_error")] * MAX_ATTEMPTS)
-    worker = dispatcher(db, send, clock, on_failed=lambda uow, claimed, failure: failed.append((claimed.job.key, failure.code)))
+    worker = dispatcher(db, send, clock,
+                        on_failed=lambda uow, claimed, failure: failed.append((claimed.job.key, failure.code)))
     add(db, post("outcome", "C1"))
     for attempt in range(1, MAX_ATTEMPTS):
         assert worker.run_once() == 1
@@ -59,7 +60,8 @@ def test_a_500_is_retried_after_a_growing_backoff_and_fails_after_the_last_attem
         clock.moment = job.due_at
     assert worker.run_once() == 1
     job = status(db, "outcome")
-    assert (job.state, job.attempts, job.last_error) == (JobState.FAILED, MAX_ATTEMPTS, "internal_error: chat.postMessage answered HTTP 500")
+    assert (job.state, job.attempts, job.last_error) == (
+        JobState.FAILED, MAX_ATTEMPTS, "internal_error: chat.postMessage answered HTTP 500")
     assert failed == [("outcome", "internal_error")]
     assert len(send.sent) == MAX_ATTEMPTS
 
@@ -88,7 +90,8 @@ def test_a_permanent_error_fails_the_job_at_once_and_calls_on_failed_once_in_the
     worker = dispatcher(db, send, clock, on_failed=tell_the_proposer)
     assert worker.run_once() == 1
     job = status(db, "poll")
-    assert (job.state, job.attempts, job.last_error) == (JobState.FAILED, 1, "channel_not_found: chat.postMessage answered HTTP 200")
+    assert (job.state, job.attempts, job.last_error) == (
+        JobState.FAILED, 1, "channel_not_found: chat.postMessage answered HTTP 200")
     clock.moment = T0 + timedelta(hours=1)
     assert worker.run_once() == 0
     assert (calls, len(send.sent)) == (["channel_not_found"], 1)

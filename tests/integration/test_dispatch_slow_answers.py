@@ -15,7 +15,7 @@ from bot.domain.jobs import JobState
 from bot.services import polls
 from handlers.senders import lock_first, on_failed, on_sent, senders
 from tests.e2e.conftest import TOKEN
-from tests.e2e.fake_slack import FakeSlack
+from tests.e2e.fake_slack import FakeSlack, manifest_scopes
 from tests.integration.test_dispatch_fakes import add, post, status, unfinished, wait_until
 from tests.integration.test_scheduled_delivery import open_poll
 
@@ -84,3 +84,18 @@ def test_a_poll_whose_first_post_is_answered_too_late_is_posted_once_and_its_ts_
     snap = polls.read_poll(db, pid)
     polls_posted = [m for m in fake.history(snap.channel_id) if "open for positions" in m.get("text", "")]
     assert [m["ts"] for m in polls_posted] == [snap.message_ts], "one poll message, and the bot knows where"
+
+
+def test_without_the_history_scope_a_late_post_is_sent_again_and_the_log_names_the_refused_method(db, caplog):
+    with FakeSlack(scopes=manifest_scopes() - {"channels:history"}) as fake:
+        fake.answer_slowly("chat.postMessage", share=1.0, seconds=SLOW)
+        client = dispatch_client(token=TOKEN, base_url=fake.api_url, timeout=TIMEOUT)
+        worker = Dispatcher(db, {"post": Sender("chat.postMessage", post_text(client))}, clock=SystemClock(),
+                            pace=timedelta(0), lease=timedelta(seconds=6))
+        add(db, post("announce", "C1", due=SystemClock().now()), now=SystemClock().now())
+        worker.run_once()
+        fake.answer_slowly("chat.postMessage", share=0.0, seconds=0)
+        wait_until(lambda: worker.run_once() >= 0 and status(db, "announce").state is JobState.DONE, timeout=30,
+                   every=0.2)
+        assert [m["text"] for m in fake.history("C1")] == ["announce", "announce"], "sent, if twice, never lost"
+    assert "conversations.history: missing_scope, needed channels:history" in caplog.text

@@ -7,12 +7,13 @@ from datetime import datetime
 from types import SimpleNamespace
 
 from slack_bolt.error import BoltUnhandledRequestError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.domain.effects import Kind
 from bot.domain.errors import InvalidValue, NotAllowed
 from handlers.errors import answer
 from prompts.ids.polls import PollCallback
+from storage.db import WriterQueueTimeout
 from storage.uow import AlreadyHandled
 from tests.fakes import FakeDatabase
 from tests.unit.test_request_parsing import CLICK, COMMAND
@@ -83,3 +84,19 @@ def test_a_button_with_no_listener_is_answered():
     fake = deps()
     answer(BoltUnhandledRequestError(request=None, current_response=None), body=CLICK, deps=fake)
     assert "no longer does anything" in notices(fake)[0]["data"]["text"]
+
+
+DOWN = OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+
+def test_a_command_while_the_database_is_down_is_told_in_its_response_that_nothing_was_saved():
+    response = answer(DOWN, body=COMMAND, deps=deps())
+    assert response.status == 200 and "nothing was saved" in text_of(response) and "try again" in text_of(response)
+
+
+def test_a_click_while_the_database_is_busy_gets_503_and_queues_nothing_in_the_outbox():
+    fake = deps()
+    click = {**CLICK, "response_url": None}
+    response = answer(WriterQueueTimeout(), body=click, deps=fake)
+    assert response.status == 503, "200 would mean saved"
+    assert notices(fake) == [], "the outbox is in the database that failed"
