@@ -22,7 +22,7 @@ from handlers.senders_actions import action_senders
 from handlers.senders_checklists import checklist_senders
 from prompts.blocks.chains import delegated_blocks
 from prompts.blocks.common import section
-from prompts.blocks.delivery import report_undelivered
+from prompts.blocks.delivery import digest_undelivered, reminder_undelivered, report_undelivered
 from prompts.blocks.digest import digest_message
 from prompts.blocks.escalations import ask_message
 from prompts.blocks.home import home_view
@@ -244,8 +244,8 @@ def _who_to_tell(uow: UnitOfWork, kind: str, payload: dict, failure: SendFailure
         review = uow.reviews.get(payload["review"])
         board = uow.boards.get(review.board_id, only=[]) if review else None
         if board is not None:
-            return Route(board.team_id, review.created_by), delivery_failed("the reminder", review.title,
-                                                                             board.channel_id, error)
+            return Route(board.team_id, review.created_by), reminder_undelivered(
+                review.title, board.channel_id, error=error, needed=failure.needed)
     if kind == Kind.ESCALATION_ASK:
         e = uow.escalations.get(payload["escalation"])
         proposal = uow.proposals.get(e.proposal_id, with_votes=False) if e else None
@@ -266,8 +266,8 @@ def _who_to_tell(uow: UnitOfWork, kind: str, payload: dict, failure: SendFailure
         board = uow.boards.get(payload["board"])
         chair = next((m.user_id for m in board.managers()), None) if board else None
         if chair is not None:
-            return Route(board.team_id, chair), delivery_failed("the weekly digest", board.name, board.channel_id,
-                                                                error)
+            return Route(board.team_id, chair), digest_undelivered(board.name, board.channel_id, error=error,
+                                                                   needed=failure.needed)
     return None  # a failed notice or Home refresh is to the one person it was for: logged and audited only
 
 

@@ -44,29 +44,33 @@ def escalation_table(session: Session) -> dict[tuple, Row]:
             for r in rows}
 
 
+def organisation_names(session: Session) -> dict[int, str]:
+    """Every organisation's current name by id."""
+    return dict(session.execute(select(Organisation.id, Organisation.name)).all())
+
+
 def authority_table(session: Session) -> dict[tuple, Row]:
-    """Every version of every limit: (organisation, user, category, version) -> the limit in words and its dates."""
+    """Every version of every limit: (organisation_id, user, category, version) -> the limit in words, its dates."""
     a = AuthorityRow
     rows = session.execute(
-        select(Organisation.name, a.user_id, a.category, a.version, a.amount_pence, a.unlimited, a.allowed,
+        select(a.organisation_id, a.user_id, a.category, a.version, a.amount_pence, a.unlimited, a.allowed,
                a.valid_from, a.valid_until, a.granted_by, a.superseded_at, Category.kind)
         .join(Organisation, Organisation.id == a.organisation_id)
         .outerjoin(Category, and_(Category.workspace_id == Organisation.workspace_id, Category.key == a.category)))
-    return {(r.name, r.user_id, r.category, r.version): {
+    return {(r.organisation_id, r.user_id, r.category, r.version): {
         "limit": describe_grant(r.amount_pence, bool(r.unlimited), bool(r.allowed), money=r.kind == "money"),
         "valid_from": r.valid_from.isoformat(), "valid_until": r.valid_until.isoformat() if r.valid_until else None,
         "granted_by": r.granted_by, "superseded": r.superseded_at is not None} for r in rows}
 
 
 def chain_table(session: Session) -> dict[tuple, Row]:
-    """Every level of every escalation chain: (organisation, position) -> its title, approvers and limit."""
+    """Every level of every escalation chain: (organisation_id, position) -> its title, approvers and limit."""
     c = ChainLevelRow
-    rows = session.execute(select(Organisation.name, c.position, c.title, c.approvers, c.channel_id, c.limit_pence,
-                                  c.response_days, c.approves_other)
-                           .join(Organisation, Organisation.id == c.organisation_id))
-    return {(r.name, r.position): {"title": r.title, "approvers": r.approvers, "channel_id": r.channel_id,
-                                   "limit_pence": r.limit_pence, "response_days": r.response_days,
-                                   "approves_other": bool(r.approves_other)} for r in rows}
+    rows = session.execute(select(c.organisation_id, c.position, c.title, c.approvers, c.channel_id, c.limit_pence,
+                                  c.response_days, c.approves_other))
+    return {(r.organisation_id, r.position): {
+        "title": r.title, "approvers": r.approvers, "channel_id": r.channel_id, "limit_pence": r.limit_pence,
+        "response_days": r.response_days, "approves_other": bool(r.approves_other)} for r in rows}
 
 
 def answer_table(session: Session) -> list[tuple[int, str, str, str | None, str, str]]:

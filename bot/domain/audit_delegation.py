@@ -82,8 +82,8 @@ class Chains:
     """Each level of each organisation's escalation chain: (organisation, position) -> columns."""
 
     rows: dict[tuple, Row] = field(default_factory=dict)
-    organisations: set[int] = field(default_factory=set)  # whose chain the log describes
-    legacy: set[str] = field(default_factory=set)  # names of organisations whose chain was saved before ids
+    organisations: set[tuple[int]] = field(default_factory=set)  # (id,) of those whose chain the log describes
+    legacy: set[tuple[str]] = field(default_factory=set)  # (name,) of organisations whose chain predates ids
 
     def apply(self, event: AuditEvent) -> None:
         """Apply a `chain.set` event: the levels replace the organisation's whole chain, numbered from 1."""
@@ -91,10 +91,10 @@ class Chains:
         if not isinstance(levels, list):
             raise Malformed("levels is not a list")
         if "organisation_id" not in event.payload:
-            self.legacy.add(name)
+            self.legacy.add((name,))
             return
         organisation = event.payload["organisation_id"]
-        self.organisations.add(organisation)
+        self.organisations.add((organisation,))
         self.rows = {k: v for k, v in self.rows.items() if k[0] != organisation}
         for position, level in enumerate(levels, start=1):
             title, approvers, channel, limit, days = need(
@@ -106,11 +106,14 @@ class Chains:
 
     def rename(self, was: str, name: str) -> None:
         """An organisation (in some workspace) now goes by another name."""
-        if was in self.legacy:
-            self.legacy.add(name)
+        if (was,) in self.legacy:
+            self.legacy.add((name,))
 
 
-def legacy_rows(table: dict[tuple, Row], names: dict[int, str], described: set, legacy: set) -> set[tuple]:
-    """The table's rows of organisations the log describes only by name (events from before ids): keys whose
-    organisation (and user and category, for authority) the log never described by id, but whose name it used."""
-    return {key for key in table if key[0] not in described and (names.get(key[0]), *key[1:-1]) in legacy}
+def legacy_rows(table: dict[tuple, Row], names: dict[int, str], described: set[tuple],
+                legacy: set[tuple]) -> set[tuple]:
+    """The table's rows that only events from before ids describe: rows whose owner (all but the last part of the
+    key: the organisation, with user and category for authority) the log never described by id, but whose
+    organisation's name it used for that owner."""
+    return {key for key in table
+            if key[:-1] not in described and (names.get(key[0]), *key[1:-1]) in legacy}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.domain.audit import BrokenLink, check_chain, pseudonym
 from bot.domain.audit_checklists import Answers, count_rows
+from bot.domain.audit_delegation import legacy_rows
 from bot.domain.audit_replay import Replay, history_differences, member_differences, vote_differences
 from bot.domain.audit_rows import row_differences
 from storage.audit import member_table, read_events, read_head, vote_table
@@ -16,6 +17,7 @@ from storage.audit_tables import (
     chain_table,
     escalation_table,
     history_table,
+    organisation_names,
     proposal_table,
     tally_table,
 )
@@ -89,15 +91,23 @@ def _votes(key: bytes, replay: Replay, members: dict, votes: list, history: list
 
 def _governance(session, replay: Replay) -> list[str]:
     """Proposals, escalations, authorities and escalation chains."""
+    names = organisation_names(session)
+    authorities, levels = authority_table(session), chain_table(session)
+    log, chains = replay.authorities, replay.chains
+
+    def organisation(key: tuple) -> str:
+        return names.get(key[0], f"organisation {key[0]}")
+
     return (row_differences("proposals", replay.proposals.rows, proposal_table(session),
                             name=lambda k: f"proposal {k[0]}")
             + row_differences("escalations", replay.escalations.rows, escalation_table(session),
                               name=lambda k: f"escalation {k[0]}")
-            + row_differences("authorities", replay.authorities.rows, authority_table(session),
-                              skip=replay.authorities.unprovable,
-                              name=lambda k: f"{k[0]}, user {k[1]}, {k[2]}, version {k[3]}")
-            + row_differences("chain_levels", replay.chains.rows, chain_table(session),
-                              name=lambda k: f"{k[0]}, level {k[1]}"))
+            + row_differences("authorities", log.rows, authorities,
+                              skip=log.unprovable | legacy_rows(authorities, names, set(log.latest), log.legacy),
+                              name=lambda k: f"{organisation(k)}, user {k[1]}, {k[2]}, version {k[3]}")
+            + row_differences("chain_levels", chains.rows, levels,
+                              skip=legacy_rows(levels, names, chains.organisations, chains.legacy),
+                              name=lambda k: f"{organisation(k)}, level {k[1]}"))
 
 
 def _answers(session, log: Answers) -> tuple[list[str], int, int]:

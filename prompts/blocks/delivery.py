@@ -1,4 +1,5 @@
-"""What the chair is told when Slack refuses a checklist report or its chart for good: that thing, and the fix."""
+"""What a person is told when Slack refuses for good something the bot posts for a board (a checklist report or
+its chart, the weekly digest, a review reminder): that thing, what is saved, and the fix."""
 
 from __future__ import annotations
 
@@ -6,26 +7,47 @@ from bot.domain.text import escape
 from prompts.blocks.common import message, section
 
 TOKEN_REFUSED = "Slack refused the bot's token; ask whoever runs collab-bot to check it."
-REPORT_FIXES = {
-    "not_in_channel": "Invite me with `/invite @collab-bot` in <#{channel}>, then {again}.",
-    "channel_not_found": "Invite me with `/invite @collab-bot` in <#{channel}>, then {again}.",
-    "is_archived": "<#{channel}> is archived. Unarchive it, then {again}.",
+FIXES = {
+    "not_in_channel": "Invite me with `/invite @collab-bot` in <#{channel}>, then {then}.",
+    "channel_not_found": "Invite me with `/invite @collab-bot` in <#{channel}>, then {then}.",
+    "is_archived": "<#{channel}> is archived. Unarchive it, then {then}.",
     "invalid_auth": TOKEN_REFUSED,
     "token_revoked": TOKEN_REFUSED,
     "account_inactive": TOKEN_REFUSED,
 }
+LOOK_AT_LOG = "If Slack refuses it again, ask whoever runs collab-bot to look at its log."
 
 
-def report_undelivered(what: str, template_id: str, channel_id: str, *, error: str, needed: str | None) -> dict:
-    """A checklist report (or its chart) Slack would not take: what failed, what is saved, and the fix."""
-    again = f"post it again with `/collab report {escape(template_id)}`"
+def undelivered(what: str, title: str, channel_id: str, *, error: str, needed: str | None, saved: str,
+                then: str) -> dict:
+    """`what` (for `title`) could not be posted in the channel: the error, what is saved, and the fix, which
+    ends with `then` (how it gets posted once fixed)."""
     if error == "missing_scope":
         scope = f"the `{escape(needed)}` scope" if needed else "the scope Slack names in collab-bot's log"
         fix = (f"The bot's Slack app lacks a permission it needs for this: whoever manages the app should add "
-               f"{scope} to its bot scopes (manifest.yml lists them all) and reinstall the app, then {again}.")
+               f"{scope} to its bot scopes (manifest.yml lists them all) and reinstall the app, then {then}.")
     else:
-        fix = REPORT_FIXES.get(error, "You can {again}; if Slack refuses it again, ask whoever runs collab-bot "
-                                      "to look at its log.").format(channel=channel_id, again=again)
-    text = (f":warning: I couldn't post {what} for *{escape(template_id)}* in <#{channel_id}> "
-            f"({escape(error)}). The round and every answer in it are saved. {fix}")
+        fix = FIXES.get(error, f"{then[0].upper()}{then[1:]}. {LOOK_AT_LOG}").format(channel=channel_id, then=then)
+    text = (f":warning: I couldn't post {what} for *{escape(title)}* in <#{channel_id}> ({escape(error)}). "
+            f"{saved} {fix}")
     return message([section(text)], text)
+
+
+def report_undelivered(what: str, template_id: str, channel_id: str, *, error: str, needed: str | None) -> dict:
+    """A checklist report (or its chart) Slack would not take: the round is saved; post it again once fixed."""
+    return undelivered(what, template_id, channel_id, error=error, needed=needed,
+                       saved="The round and every answer in it are saved.",
+                       then=f"post it again with `/collab report {escape(template_id)}`")
+
+
+def digest_undelivered(board_name: str, channel_id: str, *, error: str, needed: str | None) -> dict:
+    """The weekly digest Slack would not take: its decisions are in the register; next week's comes as usual."""
+    return undelivered("the weekly digest", board_name, channel_id, error=error, needed=needed,
+                       saved="Every decision in it is saved in the register (`/collab decisions`).",
+                       then="next week's digest will be posted as usual")
+
+
+def reminder_undelivered(title: str, channel_id: str, *, error: str, needed: str | None) -> dict:
+    """A review reminder Slack would not take: the review is saved, and the series carries on."""
+    return undelivered("the reminder", title, channel_id, error=error, needed=needed, saved="The review is saved.",
+                       then="its next reminder, if it has one, will be posted as usual")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.audit import AuditEvent
+from bot.domain.audit_delegation import legacy_rows
 from bot.domain.audit_replay import Replay, member_differences, vote_differences
 
 AT = datetime(2025, 4, 1, 9, 30)
@@ -86,28 +87,41 @@ def test_a_forged_event_missing_its_fields_is_one_line_naming_them_and_replay_go
 
 
 def test_a_payload_of_the_wrong_shape_is_one_line_not_a_traceback():
-    state = replay(("chain.set", {"organisation": "Leeds", "levels": [{"title": "CFO"}]}),
-                   ("authority.set", {"organisation": "Leeds", "user": "U1", "category": "finance", "limit": "none",
-                                      "valid_from": "someday", "version": 1}))
+    state = replay(("chain.set", {"organisation": "Leeds", "organisation_id": 7, "levels": [{"title": "CFO"}]}),
+                   ("authority.set", {"organisation": "Leeds", "organisation_id": 7, "user": "U1",
+                                      "category": "finance", "limit": "none", "valid_from": "someday", "version": 1}))
     assert state.problems == [
         "event 1 chain.set: missing fields approvers, channel, limit_pence, response_days",
         "event 2 authority.set: 'someday' is not a date"]
 
 
 def test_a_limit_raised_from_a_later_date_keeps_what_is_left_of_the_old_one_as_its_own_version():
-    limit = {"organisation": "Leeds", "user": "U1", "category": "finance", "valid_until": None}
+    limit = {"organisation": "Leeds", "organisation_id": 7, "user": "U1", "category": "finance", "valid_until": None}
     state = replay(("authority.set", {**limit, "limit": "up to £10,000", "valid_from": "2026-01-01", "version": 1}),
                    ("authority.set", {**limit, "limit": "up to £50,000", "valid_from": "2026-03-01", "version": 3}))
     rows = state.authorities.rows
-    assert rows[("Leeds", "U1", "finance", 1)]["superseded"] is True
-    assert rows[("Leeds", "U1", "finance", 2)] == {"limit": "up to £10,000", "valid_from": "2026-01-01",
+    assert rows[(7, "U1", "finance", 1)]["superseded"] is True
+    assert rows[(7, "U1", "finance", 2)] == {"limit": "up to £10,000", "valid_from": "2026-01-01",
                                                   "valid_until": "2026-02-28", "granted_by": "U1",
                                                   "superseded": False}
-    assert rows[("Leeds", "U1", "finance", 3)]["limit"] == "up to £50,000" and not state.authorities.unprovable
+    assert rows[(7, "U1", "finance", 3)]["limit"] == "up to £50,000" and not state.authorities.unprovable
 
 
 def test_versions_the_log_cannot_account_for_are_left_uncompared():
-    limit = {"organisation": "Leeds", "user": "U1", "category": "finance", "valid_until": None,
+    limit = {"organisation": "Leeds", "organisation_id": 7, "user": "U1", "category": "finance", "valid_until": None,
              "valid_from": "2026-01-01", "limit": "yes"}
     state = replay(("authority.set", {**limit, "version": 4}))
-    assert state.authorities.unprovable == {("Leeds", "U1", "finance", v) for v in (1, 2, 3)}
+    assert state.authorities.unprovable == {(7, "U1", "finance", v) for v in (1, 2, 3)}
+
+
+def test_limits_and_chains_logged_before_organisation_ids_are_kept_by_name_through_renames_not_compared():
+    state = replay(("authority.set", {"organisation": "Leeds", "user": "U1", "category": "finance", "limit": "yes",
+                                      "valid_from": "2026-01-01", "version": 1}),
+                   ("chain.set", {"organisation": "Leeds", "levels": []}),
+                   ("organisation.renamed", {"boards": [3], "was": "Leeds", "name": "Leeds Trust"}))
+    assert state.authorities.rows == {} and state.chains.rows == {}
+    assert state.authorities.legacy == {("Leeds", "U1", "finance"), ("Leeds Trust", "U1", "finance")}
+    table = {(7, "U1", "finance", 1): {}, (8, "U1", "finance", 1): {}}
+    assert legacy_rows(table, {7: "Leeds Trust", 8: "York"}, set(), state.authorities.legacy) == {
+        (7, "U1", "finance", 1)}
+    assert state.chains.legacy == {("Leeds",), ("Leeds Trust",)}
