@@ -14,6 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.clock import Clock, SystemClock
 from bot.dispatch import dispatch_client
+from bot.dispatch.dispatcher import THREADS
 from bot.keys import audit_key
 from bot.scheduler import start_background
 from bot.settings import Settings
@@ -46,9 +47,15 @@ def make_dispatch_client(settings: Settings) -> WebClient:
     return dispatch_client(token=token, base_url=settings.SLACK_API_URL)
 
 
-def make_database(settings: Settings, *, clock: Clock | None = None) -> Database:
-    """The database the settings point at, with the audit key that signs its log."""
-    engine = make_engine(settings.DATABASE_URL, pool_size=settings.COLLAB_DB_POOL_SIZE)
+# Besides request threads, a process's dispatcher sends on THREADS threads (each may read), records on its
+# driver thread, and the scheduler adds recurring jobs on one more.
+BACKGROUND_USERS = THREADS + 2
+
+
+def make_database(settings: Settings, *, clock: Clock | None = None, request_threads: int = 10) -> Database:
+    """The database the settings point at, with a connection for each thread that may use it at once."""
+    engine = make_engine(settings.DATABASE_URL, pool_size=settings.COLLAB_DB_POOL_SIZE,
+                         users=request_threads + BACKGROUND_USERS)
     return Database(*session_factories(engine), audit_key=audit_key(settings), clock=clock,
                     writer_wait=WRITER_QUEUE_SECONDS)
 

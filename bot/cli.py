@@ -121,7 +121,7 @@ def _worker(settings: Settings) -> None:
     settings.require("SLACK_BOT_TOKEN")
     check_bot_token(settings, must_reach=False)
     _upgrade(settings)
-    db = make_database(settings)
+    db = make_database(settings, request_threads=0)
     background = start_background(db, make_dispatch_client(settings), clock=db.clock)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())

@@ -72,14 +72,14 @@ def with_health(gate: SlackGate, check: Callable[[], Answer]):
     return asgi
 
 
-def make_asgi_app(settings: Settings):
+def make_asgi_app(settings: Settings, threads: int = 8):
     """The bot as an ASGI app: `GET /healthz` checks the database; everything else passes the gate to reach Bolt."""
     # Imported here so that the server alone loads without the bot (the benchmark's bare floor runs on it).
     from sqlalchemy import text
 
     from bot.app import create_app, make_database
 
-    db = make_database(settings)
+    db = make_database(settings, request_threads=threads)
     gate = gated(create_app(settings, db=db), settings.SLACK_SIGNING_SECRET.get_secret_value())
 
     def healthy() -> Answer:
@@ -178,5 +178,5 @@ def run_server(load: Callable[[], Callable], options: dict) -> None:
 
 def serve(settings: Settings, *, host: str, port: int, workers: int, threads: int) -> None:
     """Run gunicorn with uvicorn workers until interrupted."""
-    run_server(partial(make_asgi_app, settings), server_options(
+    run_server(partial(make_asgi_app, settings, threads), server_options(
         host=host, port=port, workers=workers, threads=threads, loglevel=settings.LOG_LEVEL.lower()))

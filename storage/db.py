@@ -36,23 +36,28 @@ def trouble(error: BaseException) -> Literal["busy", "down"] | None:
     return "down" if isinstance(error, OperationalError) else None
 
 
-def make_engine(url: str, *, pool_size: int = 5, bounded: bool = True) -> Engine:
+def make_engine(url: str, *, pool_size: int = 5, users: int | None = None, bounded: bool = True) -> Engine:
     """An engine for `url`, with SQLite set up so concurrent writers queue instead of failing.
 
     With `bounded` (not for migrations, which may rightly wait and run long) a lock is waited for at most
     LOCK_TIMEOUT_MS, and on PostgreSQL a statement runs at most STATEMENT_TIMEOUT_MS.
-    On PostgreSQL each process holds at most `2 * pool_size` connections (the pool plus as many again in
-    overflow), so instances x worker processes x that must stay under the server's max_connections.
+    `users` is how many of the process's threads may use the database at once: the pool may grow to that many
+    (at least `2 * pool_size`), so a burst in which every thread writes waits for locks, never for a connection.
+    Instances x worker processes x that must stay under the PostgreSQL server's max_connections.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        engine = create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size,
+        overflow = max(pool_size, (users or 0) - pool_size)
+        engine = create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=overflow,
                                pool_timeout=POOL_TIMEOUT_SECONDS)
         if bounded:
             event.listen(engine, "connect", _postgresql_timeouts)
         return engine
     busy_ms = SQLITE_BUSY_TIMEOUT_MS if bounded else 30_000
-    engine = create_engine(url, connect_args={"timeout": busy_ms / 1000, "check_same_thread": False})
+    sizing = {} if parsed.database in (None, "", ":memory:") else {  # a memory database has one connection
+        "pool_size": pool_size, "max_overflow": max(2 * pool_size, (users or 0) - pool_size),
+        "pool_timeout": POOL_TIMEOUT_SECONDS if bounded else 30}
+    engine = create_engine(url, connect_args={"timeout": busy_ms / 1000, "check_same_thread": False}, **sizing)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):

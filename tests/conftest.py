@@ -17,6 +17,9 @@ from storage.uow import Database
 PG_URL = os.environ.get("COLLAB_TEST_DATABASE_URL")
 TEST_AUDIT_KEY = bytes(range(32))  # fixed, so a test can recompute or forge hashes the way an intruder cannot
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+# The most threads a test runs against one Database at once (16 voters plus a dispatcher's 8 senders and its
+# driver): sized as the bot sizes its pool, so that a burst waits for locks, never for a connection.
+TEST_THREADS = 32
 
 
 def fresh_database_url(backend: str, tmp_dir, *, pg_url: str | None = None) -> tuple[str, callable]:
@@ -53,6 +56,6 @@ def database_url(request, tmp_path) -> Iterator[str]:
 @pytest.fixture
 def db(database_url) -> Iterator[Database]:
     """A Database (units of work) on the migrated test database."""
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, users=TEST_THREADS)
     yield Database(*session_factories(engine), audit_key=TEST_AUDIT_KEY)
     engine.dispose()

@@ -46,6 +46,7 @@ log = logging.getLogger("collab_bot.dispatch")
 STEP = 0.05  # seconds the driver waits for an answer before it looks at leases and new work
 POLL = 0.1  # least seconds between claims that found less than they asked for
 LEASE = timedelta(seconds=15)
+THREADS = 8  # send threads; each may read the database, so the pool counts them
 PACE = timedelta(seconds=1)  # chat.postMessage: about one message a second per channel
 
 OnSent = Callable[[object, ClaimedJob, dict | None], None]
@@ -66,7 +67,7 @@ class Dispatcher:
     def __init__(self, db, senders: Mapping[str, Sender], *, clock: Clock, owner: str | None = None,
                  on_sent: OnSent | None = None, on_failed: OnFailed | None = None,
                  lock_first: LockFirst | None = None, lease: timedelta = LEASE,
-                 batch: int = 32, threads: int = 8, pace: timedelta = PACE, idle: float = 1.0,
+                 batch: int = 32, threads: int = THREADS, pace: timedelta = PACE, idle: float = 1.0,
                  rng: random.Random | None = None):
         self.db, self.senders, self.clock = db, dict(senders), clock
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
