@@ -128,8 +128,8 @@ def _verify(db, expect: tuple[int, str] | None) -> int:
         print(f"{report.skipped_secret_ballots} secret ballot(s) not compared: their votes were recorded before "
               "the log named secret-ballot voters by pseudonym")
     if report.unlogged_rounds:
-        print(f"{report.unlogged_rounds} checklist round(s) not compared: their answers were given before the log "
-              "recorded checklist answers")
+        print(f"{report.unlogged_rounds} checklist round(s) hold answers given before the log recorded checklist "
+              "answers: those answers were not compared")
     if report.open_unattributed_rounds:
         print(f"{report.open_unattributed_rounds} unattributed checklist round(s) not compared yet: the log records "
               "their counts (never who answered) when they close")

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.domain.audit import GENESIS, AuditEvent, canonical, event_hash, pseudonym, respondent_pseudonym
@@ -51,11 +51,12 @@ class AuditLog:
             body, seq = json.loads(canonical(payload)), seq + 1
             digest = event_hash(seq=seq, actor=actor, action=action, payload=body, occurred_at=at,
                                 prev_hash=prev_hash, key=self._key)
-            rows.append(AuditEventRow(seq=seq, actor=actor, action=action, payload=canonical(body), occurred_at=at,
-                                      prev_hash=prev_hash, hash=digest, keyed=True))
+            rows.append(dict(seq=seq, actor=actor, action=action, payload=canonical(body), occurred_at=at,
+                             prev_hash=prev_hash, hash=digest, keyed=True))
             prev_hash = digest
-        self.session.add_all(rows)
-        head.seq, head.hash = seq, prev_hash
+        if rows:
+            self.session.execute(insert(AuditEventRow), rows)
+            head.seq, head.hash = seq, prev_hash
 
     def pseudonym(self, proposal_id: int, user_id: str) -> str:
         """How a secret ballot's events name this voter: stable per proposal, meaningless without the key."""

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from bot.domain.boards import MANAGING_ROLES
@@ -49,39 +49,48 @@ class AuthorityRepository:
         return self.put_many([replace(authority, granted_by=by)], at=at)[0]
 
     def put_many(self, authorities: list[Authority], *, at: datetime) -> list[Authority]:
-        """`put` for many grants (each granted by its own granted_by) with one query for the lot: a bulk import."""
+        """`put` for many grants (each granted by its own granted_by): one query to read, one to insert the lot."""
         keys = {(a.organisation_id, a.user_id, a.category) for a in authorities}
         if not keys:
             return []
-        versions: dict[tuple[int, str, str], int] = {}
-        current: dict[tuple[int, str, str], list[AuthorityRow]] = {}
-        for row in self.session.execute(select(AuthorityRow).where(
-                AuthorityRow.organisation_id.in_({k[0] for k in keys}), AuthorityRow.user_id.in_({k[1] for k in keys}),
-                AuthorityRow.category.in_({k[2] for k in keys}))).scalars():
-            key = (row.organisation_id, row.user_id, row.category)
-            versions[key] = max(versions.get(key, 0), row.version)
-            if row.superseded_at is None:
-                current.setdefault(key, []).append(row)
+        members = (AuthorityRow.organisation_id.in_({k[0] for k in keys}),
+                   AuthorityRow.user_id.in_({k[1] for k in keys}), AuthorityRow.category.in_({k[2] for k in keys}))
+        found = self.session.execute(select(AuthorityRow.organisation_id, AuthorityRow.user_id, AuthorityRow.category,
+                                            func.max(AuthorityRow.version)).where(*members).group_by(
+            AuthorityRow.organisation_id, AuthorityRow.user_id, AuthorityRow.category))
+        versions: dict[tuple[int, str, str], int] = {(o, u, c): v for o, u, c, v in found}
+        # Only current versions whose dates may overlap the batch's: the rest are left as they are.
+        starts, ends = min(a.valid_from for a in authorities), max(a.valid_until or date.max for a in authorities)
+        current: dict[tuple[int, str, str], list[tuple[Authority, AuthorityRow | dict]]] = {}
+        for row in self.session.execute(self._current().where(
+                *members, AuthorityRow.valid_from <= ends,
+                AuthorityRow.valid_until.is_(None) | (AuthorityRow.valid_until >= starts))).scalars():
+            current.setdefault((row.organisation_id, row.user_id, row.category), []).append((_authority(row), row))
+        new: list[dict] = []
         saved = []
         for authority in authorities:
             key = (authority.organisation_id, authority.user_id, authority.category)
             kept: list[Authority] = []
-            for row in list(current.get(key, ())):
-                if overlaps(_authority(row), authority):
-                    row.superseded_at = at
-                    current[key].remove(row)
-                    kept += remainders(_authority(row), authority)
+            for old, row in list(current.get(key, ())):
+                if overlaps(old, authority):
+                    if isinstance(row, dict):
+                        row["superseded_at"] = at
+                    else:
+                        row.superseded_at = at
+                    current[key].remove((old, row))
+                    kept += remainders(old, authority)
             for piece in [*kept, authority]:
                 versions[key] = versions.get(key, 0) + 1
-                row = AuthorityRow(
-                    organisation_id=piece.organisation_id, user_id=piece.user_id, category=piece.category,
-                    amount_pence=piece.amount_pence, unlimited=piece.unlimited, allowed=piece.allowed,
-                    valid_from=piece.valid_from, valid_until=piece.valid_until, version=versions[key],
-                    granted_by=piece.granted_by, granted_at=at)
-                self.session.add(row)
-                current.setdefault(key, []).append(row)
-            saved.append(_authority(row))
-        self.session.flush()
+                piece = replace(piece, version=versions[key])
+                values = dict(organisation_id=piece.organisation_id, user_id=piece.user_id, category=piece.category,
+                              amount_pence=piece.amount_pence, unlimited=piece.unlimited, allowed=piece.allowed,
+                              valid_from=piece.valid_from, valid_until=piece.valid_until, version=piece.version,
+                              granted_by=piece.granted_by, granted_at=at, superseded_at=None)
+                new.append(values)
+                current.setdefault(key, []).append((piece, values))
+            saved.append(piece)
+        self.session.flush()  # the superseded versions first
+        self.session.execute(insert(AuthorityRow), new)
         return saved
 
     def sign_off_scope(self, workspace_id: int) -> SignOffScope:

@@ -4,8 +4,8 @@ An attributed round's `checklist.answered` events name the member, so each answe
 checklist_answers. An unattributed round keeps only counts (checklist_tallies) and its log names nobody: its
 `checklist.closed` event records the counts once the round is closed, so only a closed round's counts per question
 and answer are compared, never who gave them; an open one's are not compared yet. Answers given before the log
-recorded them cannot be compared: an attributed round is compared only once the log holds an answer for it, or
-its opening event says that its answers are logged.
+recorded them cannot be compared: a round opened since answers are logged (its opening event says so, and round
+ids only grow, so every later round too) is compared row by row; an older one only in the answers the log holds.
 """
 
 from __future__ import annotations
@@ -22,19 +22,22 @@ class Answers:
 
     rows: dict[tuple, Row] = field(default_factory=dict)
     counts: dict[tuple, Row] = field(default_factory=dict)  # (round_id, question_id, value) -> {"answers": n}
-    covered: set[int] = field(default_factory=set)  # attributed rounds whose every answer is in the log
+    logged_from: int | None = None  # the first round opened since answers are logged
     counted: set[int] = field(default_factory=set)  # unattributed rounds closed with their counts in the log
+
+    def logs_every_answer(self, round_id: int) -> bool:
+        """Whether every answer of the round is in the log (it was opened since answers are logged)."""
+        return self.logged_from is not None and round_id >= self.logged_from
 
     def apply(self, event: AuditEvent) -> None:
         """Apply `checklist.opened` (whether it logs answers), `checklist.answered` or `checklist.closed`."""
         p = event.payload
         (round_id,) = need(p, "round_id")
         if event.action == "checklist.opened":
-            if p.get("answers_logged"):
-                self.covered.add(round_id)
+            if p.get("answers_logged") and self.logged_from is None:
+                self.logged_from = round_id
         elif event.action == "checklist.answered":
             user, question, value, note, evidence = need(p, "user", "question_id", "value", "note", "evidence")
-            self.covered.add(round_id)
             self.rows[(round_id, user, question)] = {"value": value or None, "note": note, "evidence": evidence}
         elif event.action == "checklist.closed" and "counts" in p:
             self._close(round_id, p["counts"])

@@ -111,11 +111,11 @@ def _governance(session, replay: Replay) -> list[str]:
 
 
 def _answers(session, log: Answers) -> tuple[list[str], int, int]:
-    """Attributed answers of the rounds the log covers, and closed unattributed rounds' counts; how many rounds
-    with answers predate the log recording them, and how many unattributed rounds are still open."""
+    """Attributed answers the log can account for, and closed unattributed rounds' counts; how many rounds hold
+    answers from before the log recorded them, and how many unattributed rounds with answers are still open."""
     named, unlogged = {}, set()
     for round_id, user, question, value, note, evidence in answer_table(session):
-        if round_id in log.covered:
+        if log.logs_every_answer(round_id) or (round_id, user, question) in log.rows:
             named[(round_id, user, question)] = {"value": value, "note": note, "evidence": evidence}
         else:
             unlogged.add(round_id)

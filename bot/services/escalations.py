@@ -10,7 +10,7 @@ from bot.domain import delegation as dl
 from bot.domain import escalation as es
 from bot.domain.boards import Board
 from bot.domain.decisions import Outcome, decide, tally
-from bot.domain.errors import NotFound
+from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.events import EscalationAsked, EscalationEnded, Notice, OutcomeSettled, PollChanged, Replaced, Route
 from bot.domain.proposals import VOTING_ROLES, Category, Proposal, Status
 from bot.services.reviews import calendar_of
@@ -149,12 +149,19 @@ def _standing(db: Database, e: es.Escalation, actor: str,
     return (e.channel_id if members is not None and members.is_member(e.channel_id, actor) else None), True
 
 
+def _not_recused(proposal: Proposal, actor: str) -> None:
+    if actor in proposal.recused():
+        raise NotAllowed("The chair has recused you from this proposal, so you can't answer its request for "
+                         "sign-off. Nothing was recorded.")
+
+
 def answerable(db: Database, *, team_id: str, escalation_id: int, actor: str,
                members: ChannelMembers | None = None) -> tuple[es.Escalation, Proposal]:
     """The escalation and its proposal, if `actor` may answer it now (checked before the comment form opens)."""
     e, proposal, board = read(db, escalation_id)
     if board.team_id != team_id:
         raise NotFound(GONE)
+    _not_recused(proposal, actor)
     in_channel, of_organisation = _standing(db, e, actor, members)
     copy(e).answer(user_id=actor, endorse=True, comment="", now=e.opened_at,  # raises if they may not answer
                    timezone=board.timezone, in_channel=in_channel, of_organisation=of_organisation)
@@ -177,6 +184,7 @@ def answer(db: Database, *, team_id: str, escalation_id: int, actor: str, endors
         proposal, board = _board_of(uow, e.proposal_id)
         if board.team_id != team_id:
             raise NotFound(GONE)
+        _not_recused(proposal, actor)
         due, named = e.due_at, e.named(actor)
         e.answer(user_id=actor, endorse=endorse, comment=comment, now=now, timezone=board.timezone,
                  in_channel=in_channel,  # checked again here: a seat given up since then no longer counts

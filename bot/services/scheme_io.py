@@ -108,12 +108,14 @@ def apply(db: Database, *, team_id: str | None, rows: Iterable[RawRow], default_
         written, batch = 0, []
         for row in rows:
             reasons, planned = checker.check(row)
-            if reasons or planned is None:
-                raise CannotImport(f"row {row.number} changed while it was being imported; nothing was written")
+            if reasons or planned is None or written + len(batch) >= plan.count:
+                raise CannotImport(f"the file changed while it was being imported (at row {row.number}); nothing "
+                                   "was written")
             batch.append(planned)
             if len(batch) == BATCH:
                 written = _write(uow, plan, batch, now=now, written=written, progress=progress, every=every)
-        _write(uow, plan, batch, now=now, written=written, progress=progress, every=every)
+        if _write(uow, plan, batch, now=now, written=written, progress=progress, every=every) != plan.count:
+            raise CannotImport("the file changed while it was being imported; nothing was written")
         uow.commit()
         return plan
 

@@ -12,8 +12,11 @@ from bot.domain.delegation import Level
 from bot.services import authority, chains, checklists, escalations, polls, proposals, rounds
 from bot.services.audit import verify_audit
 from storage.audit import read_events
+from tests.conftest import TEST_AUDIT_KEY
+from tests.integration.test_audit_cli import collab_bot
 from tests.integration.test_audit_keyed_chain import raw
 from tests.integration.test_audit_tables import change
+from tests.integration.test_authority_import import FIXTURES, HEADER, scheme_db  # noqa: F401  (a fixture)
 from tests.integration.test_boards import CHAIR, CHANNEL, TEAM, make_board
 from tests.integration.test_proposals import NOW, propose, seat, vote
 
@@ -156,6 +159,14 @@ def test_a_checklist_answer_changed_or_deleted_is_named(db):
         "empty, evidence empty) but not in the table"]
 
 
+def test_a_checklist_answer_slipped_into_the_table_is_named(db):
+    ids = governed(db)
+    change(db, "INSERT INTO checklist_answers (round_id, respondent, question_id, value, note, evidence, answered_at) "
+               "VALUES (:r, 'U2', :q, 'no', '', '', :at)", r=ids["round"], q=QUESTION, at=LATER)
+    assert differences(db) == [f"checklist_answers: round {ids['round']}, user U2, question {QUESTION}: in the "
+                               "table (value no, note empty, evidence empty) but not in the log"]
+
+
 def test_a_closed_unattributed_rounds_counts_changed_in_the_table_are_named_by_answer_never_by_person(db):
     ids = governed(db)
     tally = "UPDATE checklist_tallies SET count = :n WHERE round_id = :r AND question_id = :q AND value = :v"
@@ -214,3 +225,20 @@ def test_a_forged_event_with_an_empty_payload_is_one_line_not_a_crash(db):
     assert report.problems == [
         f"event {forged.seq} member.added: missing fields board_id, user, organisation, role"]
     assert not report.intact
+
+
+
+def test_limits_imported_from_a_file_match_the_log_and_an_edit_to_one_is_named(
+        scheme_db, database_url, tmp_path):  # noqa: F811  (the fixture imported above)
+    later = tmp_path / "later.csv"
+    later.write_text(HEADER + "Wakefield Council,U0WAKE01,finance,1m,2027-10-01,,UCHAIR\n", encoding="utf-8")
+    for args in ((str(FIXTURES / "scheme_good.csv"), "--by", CHAIR), (str(later),)):
+        result = collab_bot(tmp_path, "authority", "import", *args, DATABASE_URL=database_url,
+                            COLLAB_AUDIT_KEY=TEST_AUDIT_KEY.hex())
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert differences(scheme_db) == []
+    change(scheme_db, "UPDATE authorities SET valid_until = NULL WHERE user_id = 'U0WAKE01' AND category = "
+                      "'finance' AND version = 2")
+    assert differences(scheme_db) == [
+        "authorities: Wakefield Council, user U0WAKE01, finance, version 2: valid_until: the table says none, the "
+        "log says 2027-09-30"]

@@ -125,3 +125,12 @@ def test_limits_and_chains_logged_before_organisation_ids_are_kept_by_name_throu
     assert legacy_rows(table, {7: "Leeds Trust", 8: "York"}, set(), state.authorities.legacy) == {
         (7, "U1", "finance", 1)}
     assert state.chains.legacy == {("Leeds",), ("Leeds Trust",)}
+
+
+def test_rounds_opened_since_answers_are_logged_are_compared_whole_and_older_ones_only_where_logged():
+    answered = {"user": "U1", "question_id": "q1", "value": "yes", "note": "", "evidence": ""}
+    state = replay(("checklist.opened", {"round_id": 4}), ("checklist.answered", {"round_id": 4, **answered}),
+                   ("checklist.opened", {"round_id": 5, "answers_logged": True}))
+    answers = state.answers
+    assert [answers.logs_every_answer(r) for r in (4, 5, 6)] == [False, True, True]
+    assert answers.rows == {(4, "U1", "q1"): {"value": "yes", "note": "", "evidence": ""}}

@@ -11,7 +11,7 @@ from bot.domain.delegation import Level
 from bot.domain.effects import Kind
 from bot.domain.errors import NotAllowed
 from bot.domain.escalation import EscalationState
-from bot.services import chains, escalations
+from bot.services import chains, escalations, proposals
 from tests.unit import test_delegation_services as base
 from tests.unit.test_delegation_services import (
     CEO,
@@ -131,3 +131,15 @@ def test_when_slack_cannot_say_who_is_in_the_channel_the_answer_is_refused(db):
     with pytest.raises(NotAllowed, match="Slack could not confirm"):
         answer_as(db, e, "U2", Unreachable())
     assert asked(db, e.proposal_id)[0].state is EscalationState.OPEN
+
+
+def test_an_approver_the_chair_has_recused_cannot_answer(db):
+    give_chain(db, "Leeds", Level(1, "Directors", ("U2", "UDOF"), None, None))
+    set_limit(db, "U2", "1k")
+    set_limit(db, "U3", "unlimited")
+    [e] = asked(db, pid := propose(db, 20 * K))
+    proposals.declare_interest(db, team_id=TEAM, proposal_id=pid, actor="U2", reason="My team gains", now=NOW)
+    proposals.decide_interest(db, team_id=TEAM, proposal_id=pid, actor=CHAIR, user_id="U2", recuse=True, now=NOW)
+    with pytest.raises(NotAllowed, match="recused you"):
+        answer_as(db, e, "U2", FakeMembers())
+    assert answer_as(db, e, "UDOF", FakeMembers()).answered_by == "UDOF"
