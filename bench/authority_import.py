@@ -1,6 +1,6 @@
 """How long `collab-bot authority import` takes on a large generated scheme (run on demand, not in the suite).
 
-    python -m bench.authority_import [ROWS] [--dry-run-only]
+    python -m bench.authority_import [ROWS] [--dry-run-only | --import-only]
 
 Builds a SQLite database with one board of 50 organisations and 2,000 members, writes ROWS (default 400,000)
 good rows as CSV, and times the dry run and the import, printing seconds and peak memory (KiB) of each."""
@@ -81,7 +81,8 @@ def main() -> None:
         build(url)
         path = Path(tmp) / "scheme.csv"
         write_csv(path, rows)
-        runs = [("dry run", "--dry-run")] + ([] if "--dry-run-only" in sys.argv else [("import", None)])
+        runs = ([] if "--import-only" in sys.argv else [("dry run", "--dry-run")]) + (
+            [] if "--dry-run-only" in sys.argv else [("import", None)])
         for label, flag in runs:
             took, peak, done = timed("import", str(path), *([flag] if flag else []), url=url)
             last = (done.stdout.strip().splitlines() or [""])[-1]

@@ -20,7 +20,9 @@ IMPORT_DESCRIPTION = (
     "Set many people's delegated authority at once from a .csv, .yaml or .yml file. Every row is checked first "
     "and every problem is listed as `row N: ...`; if any row has a problem nothing is written (exit status 1). "
     "Otherwise every row is written in one transaction, with an audit event each; a limit whose dates overlap "
-    "one already recorded supersedes it (the old version is kept). " + COLUMNS_HELP
+    "one already recorded supersedes it (the old version is kept). Only a chair or secretary of a board the "
+    "organisation sits on may be granted_by (or --by). CSV may be comma-, semicolon- or tab-separated, in UTF-8 "
+    "or Windows-1252; progress goes to stderr every 50,000 rows. " + COLUMNS_HELP
 )
 EXPORT_DESCRIPTION = (
     "Write the workspace's current scheme of delegation (every organisation, current versions only) in the format "
@@ -48,7 +50,7 @@ def add_parser(sub) -> None:
     load.add_argument("file", metavar="FILE", help="a .csv, .yaml or .yml file")
     load.add_argument("--team", metavar="TEAM_ID", help=TEAM_HELP)
     load.add_argument("--by", metavar="USER_ID", type=_user_id,
-                      help="who granted the rows that have no granted_by (a Slack user id)")
+                      help="who granted the rows with no granted_by: a board's chair or secretary (a Slack user id)")
     load.add_argument("--dry-run", action="store_true", help="check the file and say what would be set; write nothing")
     export = what.add_parser("export", help="write the current scheme of delegation as CSV or YAML",
                              description=EXPORT_DESCRIPTION)

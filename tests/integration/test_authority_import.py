@@ -125,8 +125,8 @@ def test_the_import_writes_every_row_with_who_granted_it_and_an_audit_event_each
     events = imported_events(scheme_db)
     assert len(events) == 9 and all(e["source"] == "import" for e in events)
     assert events[0] == {"team": TEAM, "user": "U0LEEDS01", "organisation": "Leeds Teaching Hospitals",
-                         "organisation_id": 1, "category": "finance", "limit": "up to £250,000", "valid_from": "2027-04-01",
-                         "valid_until": "2028-03-31", "version": 1, "source": "import"}
+                         "organisation_id": 1, "category": "finance", "limit": "up to £250,000",
+                         "valid_from": "2027-04-01", "valid_until": "2028-03-31", "version": 1, "source": "import"}
     assert events[6]["organisation"] == "Wakefield Council"  # the name as registered, not as typed
     assert verify_audit(scheme_db).broken is None
 
