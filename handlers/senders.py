@@ -206,6 +206,8 @@ def on_sent(uow: UnitOfWork, claimed: ClaimedJob, result: dict | None) -> None:
     """Keep what a send tells us (where a poll message is) and what follows it (a review's next reminder)."""
     if claimed.job.kind == Kind.POLL_RENDER and result and result.get("posted"):
         uow.proposals.set_message(claimed.job.payload["proposal"], result["ts"])
+        # An outcome that found no poll to reply under is waiting out a backoff: it can go now.
+        uow.outbox.bring_forward(f"{Kind.POLL_OUTCOME}:{claimed.job.payload['proposal']}", now=uow.clock.now())
     if claimed.job.kind == Kind.REVIEW_DUE and not claimed.job.payload.get("snooze"):
         reviews.advance(uow, claimed.job.payload["review"], now=uow.clock.now(),
                         sent_for=datetime.fromisoformat(claimed.job.payload["due"]))

@@ -42,6 +42,7 @@ from sqlalchemy import (
     delete,
     exists,
     func,
+    or_,
     select,
     text,
     type_coerce,
@@ -169,6 +170,12 @@ class Outbox:
         """Move a pending job to a new due time; a job that is running or finished is left alone."""
         self.session.execute(update(T).where(T.c.key == key, T.c.state == PENDING)
                              .values(due_at=due_at, updated_at=now))
+
+    def bring_forward(self, key: str, *, now: datetime) -> int:
+        """Make pending jobs keyed `key` (or `key:…`) due now: what waited on something just done; how many."""
+        keyed = or_(T.c.key == key, T.c.key.startswith(f"{key}:", autoescape=True))
+        return self.session.execute(update(T).where(keyed, T.c.state == PENDING, T.c.due_at > now)
+                                    .values(due_at=now, updated_at=now)).rowcount
 
     def cancel(self, key: str, *, now: datetime) -> None:
         """Mark a pending job done without sending it; a job that is running or finished is left alone."""

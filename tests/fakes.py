@@ -236,6 +236,12 @@ class FakeOutbox:
         if key in self.s.outbox:
             self.s.outbox[key] = replace(self.s.outbox[key], due_at=due_at)
 
+    def bring_forward(self, key, *, now):
+        keyed = [k for k, job in self.s.outbox.items() if (k == key or k.startswith(f"{key}:")) and job.due_at > now]
+        for k in keyed:
+            self.s.outbox[k] = replace(self.s.outbox[k], due_at=now)
+        return len(keyed)
+
     def cancel(self, key, *, now):
         if key in self.s.outbox:
             self.s.cancelled.add(key)

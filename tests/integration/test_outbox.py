@@ -85,6 +85,18 @@ def test_an_earlier_redraw_of_a_pending_job_still_keeps_its_spacing(db):
     assert status(db, "poll").due_at == T0 + 2 * SECOND
 
 
+def test_bringing_forward_makes_waiting_jobs_of_that_key_due_now_and_no_others(db):
+    # An outcome that ran before its poll was posted waits out a backoff; the poll's post brings it forward.
+    waiting = [post("poll.outcome:12", due=T0 + 30 * SECOND), post("poll.outcome:12:2026-12-01", due=T0 + 9 * SECOND)]
+    others = [post("poll.outcome:123", due=T0 + 30 * SECOND), post("poll.outcome:1", due=T0 + 30 * SECOND)]
+    add(db, *waiting, *others)
+    with db.uow() as uow:
+        assert uow.outbox.bring_forward("poll.outcome:12", now=T0) == 2
+        uow.commit()
+    assert [status(db, job.key).due_at for job in waiting] == [T0, T0]
+    assert [status(db, job.key).due_at for job in others] == [T0 + 30 * SECOND] * 2
+
+
 def test_reschedule_moves_a_pending_job_either_way_and_leaves_a_running_one(db):
     add(db, post("close", due=T0 + timedelta(days=7)), post("busy"))
     busy = claim(db)[0]

@@ -142,3 +142,18 @@ def test_a_declared_interest_asks_the_chair_and_a_decision_shows_in_the_thread(d
 def test_membership_changes_redraw_the_persons_home(db):
     boards.remove_member(db, team_id=TEAM, channel_id=CHANNEL, actor=CHAIR, user_id="U3", now=NOW)
     assert any(j.payload == {"team": TEAM, "user": "U3"} for j in db.jobs(Kind.HOME))
+
+
+def test_an_outcome_waiting_for_its_poll_goes_as_soon_as_the_poll_is_posted(db):
+    from bot.domain.jobs import ClaimedJob, Job
+    from handlers.senders import on_sent
+
+    pid = propose(db)
+    with db.uow() as uow:  # the outcome ran first, found no poll to reply under, and backed off
+        uow.outbox.add(Job(Kind.POLL_OUTCOME, f"{Kind.POLL_OUTCOME}:{pid}", NOW + timedelta(seconds=16)), now=NOW)
+        uow.commit()
+    render = ClaimedJob(1, Job(Kind.POLL_RENDER, f"{Kind.POLL_RENDER}:{pid}", NOW, {"proposal": pid}), 1, "o", NOW)
+    with db.uow() as uow:
+        on_sent(uow, render, {"ts": "1.000001", "posted": True})
+        uow.commit()
+    assert [job.due_at for job in db.jobs(Kind.POLL_OUTCOME)] == [NOW]
