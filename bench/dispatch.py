@@ -168,7 +168,8 @@ def start_worker(url: str, api_url: str, args, number: int) -> subprocess.Popen:
 
 def worker(args) -> int:
     """Run one Dispatcher until stdin closes (the --worker mode)."""
-    from bot.dispatch import Dispatcher, Sender, dispatch_client
+    from bot.outbound.client import Sender, dispatch_client
+    from bot.outbound.dispatcher import Dispatcher
 
     logging.getLogger("collab_bot.dispatch").setLevel(logging.ERROR)  # the figures count the failures
     client = dispatch_client(token=TOKEN, base_url=args.api_url, timeout=args.timeout)

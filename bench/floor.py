@@ -14,8 +14,8 @@ import re
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.gate import Answer
-from bot.server import gated, run_server, server_options, with_health
+from bot.web.gate import Answer
+from bot.web.server import gated, run_server, server_options, with_health
 
 
 def ack_only(ack) -> None:

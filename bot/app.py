@@ -13,10 +13,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.clock import Clock, SystemClock
-from bot.dispatch import dispatch_client
-from bot.dispatch.dispatcher import THREADS
 from bot.keys import audit_key
-from bot.scheduler import start_background
+from bot.outbound.client import dispatch_client
+from bot.outbound.dispatcher import THREADS
+from bot.outbound.scheduler import start_background
 from bot.settings import Settings
 from handlers import register_all
 from handlers.deps import Deps

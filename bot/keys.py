@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from bot.cli_checks import sqlite_file
+from bot.cli.checks import sqlite_file
 from bot.domain.audit import MIN_KEY_BYTES, decode_key
 from bot.settings import Settings, SettingsError
 

@@ -11,14 +11,14 @@ from slack_bolt.error import BoltUnhandledRequestError
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.errors import Conflict, DomainError
+from bot.outbound.notices import webhook
 from bot.services.notices import tell
+from bot.services.uow import AlreadyHandled
 from handlers.deps import Deps
 from handlers.forms import inline_errors, notice_view
-from handlers.notices import webhook
 from handlers.parse import where_of
 from prompts.blocks.replies import error_message, stale_button_message, unexpected_error_message
 from storage.db import trouble
-from storage.uow import AlreadyHandled
 
 log = logging.getLogger(__name__)
 RACE = Conflict("Someone else changed this at the same moment, so nothing was changed. Please try again.")

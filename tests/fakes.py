@@ -12,7 +12,7 @@ from bot.domain.boards import Board, Member, Organisation, Role, Seat
 from bot.domain.decisions import PositionChange, Vote
 from bot.domain.jobs import Job
 from bot.domain.proposals import DEFAULT_CATEGORIES, Interest, Proposal, Status, register_prefix
-from storage.uow import AbstractUnitOfWork, RequestScope
+from bot.services.uow import AbstractUnitOfWork, RequestScope
 from tests import fakes_checklists as fc
 from tests import fakes_delegation as fd
 

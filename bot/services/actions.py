@@ -15,7 +15,8 @@ from bot.domain.schedule import WorkingCalendar
 from bot.domain.text import escape
 from bot.services.boards import linked_board
 from bot.services.reviews import calendar_of
-from storage.uow import AbstractUnitOfWork, Database
+from bot.services.uow import AbstractUnitOfWork
+from storage.uow import Database
 
 ROUND_GONE = "That round no longer exists."
 GONE = "That action no longer exists."

@@ -15,7 +15,8 @@ from bot.domain.text import escape
 from bot.services.authority import category_named
 from bot.services.boards import linked_board
 from bot.services.escalations import tell_of_pending
-from storage.uow import AbstractUnitOfWork, Database
+from bot.services.uow import AbstractUnitOfWork
+from storage.uow import Database
 
 
 def _organisation(uow: AbstractUnitOfWork, workspace_id: int, name: str) -> Organisation:

@@ -11,7 +11,8 @@ from bot.checklist_files import load_template, shipped_templates
 from bot.domain.checklists import Template
 from bot.domain.errors import Conflict, NotFound
 from bot.domain.template_rules import parse_template
-from storage.uow import AbstractUnitOfWork, Database
+from bot.services.uow import AbstractUnitOfWork
+from storage.uow import Database
 
 DEFAULT_TEMPLATE = "board-diagnostic"
 

@@ -15,7 +15,8 @@ from bot.domain.proposals import ensure_chair
 from bot.domain.rounds import Step
 from bot.services.boards import linked_board
 from bot.services.checklist_templates import DEFAULT_TEMPLATE, template_for, templates_of
-from storage.uow import AbstractUnitOfWork, Database
+from bot.services.uow import AbstractUnitOfWork
+from storage.uow import Database
 
 GONE = "That checklist round no longer exists."
 

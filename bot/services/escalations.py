@@ -14,7 +14,8 @@ from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.events import EscalationAsked, EscalationEnded, Notice, OutcomeSettled, PollChanged, Replaced, Route
 from bot.domain.proposals import VOTING_ROLES, Category, Proposal, Status
 from bot.services.reviews import calendar_of
-from storage.uow import AbstractUnitOfWork, Database
+from bot.services.uow import AbstractUnitOfWork
+from storage.uow import Database
 
 GONE = "That request for sign-off no longer exists."
 

@@ -10,7 +10,8 @@ from bot.domain.events import Replaced, ReviewScheduled, Route
 from bot.domain.reviews import CHANNEL, DEFAULT_AT, Review, ReviewKind, check_first_due, review_title
 from bot.domain.schedule import Recurrence, WorkingCalendar, next_due
 from bot.services.boards import linked_board
-from storage.uow import AbstractUnitOfWork, Database
+from bot.services.uow import AbstractUnitOfWork
+from storage.uow import Database
 
 SNOOZE = timedelta(days=7)
 REASSESSED = "board-diagnostic"  # the checklist a re-assessment reopens unless another is chosen

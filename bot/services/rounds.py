@@ -17,7 +17,8 @@ from bot.domain.schedule import WorkingCalendar
 from bot.services.boards import linked_board
 from bot.services.checklist_templates import DEFAULT_TEMPLATE, template_for, templates_of
 from bot.services.checklists import GONE
-from storage.uow import AbstractUnitOfWork, Database
+from bot.services.uow import AbstractUnitOfWork
+from storage.uow import Database
 
 ROUND_CLOSES_AT = time(17, 0)  # a round given a closing day closes at the end of that working day, board time
 

@@ -15,18 +15,18 @@ from bot.domain.errors import Conflict, DomainError, NotAllowed, NotFound
 from bot.domain.events import Route
 from bot.domain.jobs import ClaimedJob, Job
 from bot.domain.rounds import Round
+from bot.outbound.senders_actions import action_senders
 from bot.services import actions, digests
+from bot.services.uow import AlreadyHandled
 from handlers import actions as listeners
 from handlers.deps import Deps
 from handlers.errors import answer
 from handlers.forms import Sealer
 from handlers.parse import Where
-from handlers.senders_actions import action_senders
 from prompts.blocks.digest import digest_message
 from prompts.ids.checklists import ChecklistAction, ChecklistBlock, ChecklistCallback
 from storage.models import AuditEventRow
 from storage.models_checklists import ActionRow
-from storage.uow import AlreadyHandled
 from tests.integration.test_boards import CHAIR, CHANNEL, TEAM, make_board
 from tests.integration.test_escalation_races import run_together
 from tests.integration.test_proposals import seat

@@ -12,8 +12,8 @@ from bot.domain.boards import BoardKind, CollaborationType, DecisionRule, Role
 from bot.domain.decisions import Position
 from bot.domain.errors import Conflict, InvalidValue, NotAllowed, NotFound
 from bot.services import boards, polls, proposals
+from bot.services.uow import AlreadyHandled
 from storage.models import AuditEventRow, BoardRow, MemberRow, ProcessedRequest, VoteRow
-from storage.uow import AlreadyHandled
 from tests.integration.test_boards import CHAIR, CHANNEL, TEAM, count, make_board
 from tests.integration.test_proposals import NOW, propose, seat, vote
 

@@ -7,8 +7,9 @@ import time
 from datetime import timedelta
 
 from bot.clock import SystemClock
-from bot.dispatch import Dispatcher, Sender
 from bot.domain.jobs import JobState
+from bot.outbound.client import Sender
+from bot.outbound.dispatcher import Dispatcher
 from tests.integration.test_dispatch_fakes import (
     SECOND,
     T0,

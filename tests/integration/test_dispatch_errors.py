@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.dispatch import Dispatcher, Sender
 from bot.domain.jobs import BACKOFF_BASE, BACKOFF_CAP, MAX_ATTEMPTS, Job, JobState
+from bot.outbound.client import Sender
+from bot.outbound.dispatcher import Dispatcher
 from tests.integration.test_dispatch_delivery import dispatcher
 from tests.integration.test_dispatch_fakes import (
     SECOND,

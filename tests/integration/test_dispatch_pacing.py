@@ -6,8 +6,9 @@ import threading
 import time
 from datetime import timedelta
 
-from bot.dispatch import Dispatcher, Sender, dispatch_client
 from bot.domain.jobs import JobState
+from bot.outbound.client import Sender, dispatch_client
+from bot.outbound.dispatcher import Dispatcher
 from tests.e2e.conftest import TOKEN
 from tests.e2e.fake_slack import FakeSlack
 from tests.integration.test_dispatch_delivery import dispatcher

@@ -9,11 +9,12 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import SystemClock
-from bot.dispatch import Dispatcher, Sender, dispatch_client
-from bot.dispatch.lookup import EVENT_TYPE
 from bot.domain.jobs import JobState
+from bot.outbound.client import Sender, dispatch_client
+from bot.outbound.dispatcher import Dispatcher
+from bot.outbound.lookup import EVENT_TYPE
+from bot.outbound.senders import lock_first, on_failed, on_sent, senders
 from bot.services import polls
-from handlers.senders import lock_first, on_failed, on_sent, senders
 from tests.e2e.conftest import TOKEN
 from tests.e2e.fake_slack import FakeSlack, manifest_scopes
 from tests.integration.test_dispatch_fakes import add, post, status, unfinished, wait_until

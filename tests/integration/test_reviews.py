@@ -94,7 +94,7 @@ def test_a_review_that_starts_in_the_past_or_ends_before_it_starts_is_refused(db
 
 def test_a_removed_review_sends_no_more_reminders_and_only_a_manager_removes_one(db):
     from bot.domain.errors import NotFound
-    from handlers.senders import senders
+    from bot.outbound.senders import senders
 
     make_board(db)
     seat(db, {"U2": "member"})

@@ -8,15 +8,16 @@ import pytest
 from sqlalchemy import text
 
 from bot.clock import SystemClock
-from bot.dispatch import Dispatcher, dispatch_client
 from bot.domain.boards import Role
 from bot.domain.decisions import Position
 from bot.domain.effects import Kind
 from bot.domain.events import Route
+from bot.outbound.client import dispatch_client
+from bot.outbound.dispatcher import Dispatcher
+from bot.outbound.notices import render
+from bot.outbound.senders import lock_first, on_failed, on_sent, senders
 from bot.services import boards, proposals, schedules
 from bot.services.digests import schedule_digests
-from handlers.notices import render
-from handlers.senders import lock_first, on_failed, on_sent, senders
 from tests.e2e.conftest import reply_text
 from tests.e2e.fake_slack import FakeSlack
 from tests.integration.test_boards import CHAIR, CHANNEL, TEAM, make_board

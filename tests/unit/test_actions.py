@@ -13,10 +13,10 @@ from bot.domain.errors import Conflict, InvalidValue, NotAllowed, NotFound
 from bot.domain.events import Route
 from bot.domain.jobs import ClaimedJob, Job
 from bot.domain.schedule import WorkingCalendar
+from bot.outbound.notices import render
+from bot.outbound.senders_actions import action_senders
 from bot.services import actions
 from handlers.forms import inline_errors
-from handlers.notices import render
-from handlers.senders_actions import action_senders
 from prompts.blocks.actions import action_list, suggested_title
 from prompts.ids.checklists import ChecklistAction, ChecklistBlock, ChecklistCallback
 from tests.fakes import FakeDatabase

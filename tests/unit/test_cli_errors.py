@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot.cli_errors import database_cause, database_error_line, hide_password, network_cause
+from bot.cli.errors import database_cause, database_error_line, hide_password, network_cause
 
 
 def closed_port() -> int:

@@ -11,10 +11,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.domain.effects import Kind
 from bot.domain.errors import InvalidValue, NotAllowed
+from bot.services.uow import AlreadyHandled
 from handlers.errors import answer
 from prompts.ids.polls import PollCallback
 from storage.db import WriterQueueTimeout
-from storage.uow import AlreadyHandled
 from tests.fakes import FakeDatabase
 from tests.unit.test_request_parsing import CLICK, COMMAND
 

@@ -12,8 +12,8 @@ import pytest
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 
-from bot.gate import MAX_BODY_BYTES, Answer, SlackGate, Verified
-from bot.server import gated
+from bot.web.gate import MAX_BODY_BYTES, Answer, SlackGate, Verified
+from bot.web.server import gated
 from tests.e2e import payloads
 from tests.e2e.signer import sign
 

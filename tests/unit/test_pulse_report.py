@@ -7,10 +7,10 @@ import csv
 import io
 from datetime import datetime
 
-from bot.charts import report_chart
 from bot.checklist_files import shipped_templates
 from bot.domain import assessment as sa
 from bot.domain.rounds import Round, RoundReport
+from bot.outbound.charts import report_chart
 from prompts.blocks.report import report_message
 from prompts.checklist_csv import write_report_csv
 from tests.unit.board_on_fakes import four_member_board

@@ -12,7 +12,7 @@ from bot.domain.effects import Kind, close_key
 from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.events import Route
 from bot.services import boards, polls, proposals
-from storage.uow import AlreadyHandled
+from bot.services.uow import AlreadyHandled
 from tests.fakes import FakeDatabase
 
 NOW = datetime(2026, 11, 24, 10, 0)
@@ -146,7 +146,7 @@ def test_membership_changes_redraw_the_persons_home(db):
 
 def test_an_outcome_waiting_for_its_poll_goes_as_soon_as_the_poll_is_posted(db):
     from bot.domain.jobs import ClaimedJob, Job
-    from handlers.senders import on_sent
+    from bot.outbound.senders import on_sent
 
     pid = propose(db)
     with db.uow() as uow:  # the outcome ran first, found no poll to reply under, and backed off

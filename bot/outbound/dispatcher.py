@@ -35,9 +35,9 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import DBAPIError
 
 from bot.clock import Clock
-from bot.dispatch.lookup import attempting
-from bot.dispatch.senders import Sender, failure_of
 from bot.domain.jobs import MAX_ATTEMPTS, ClaimedJob, Outcome, OutcomeKind, SendFailure, outcome_of
+from bot.outbound.client import Sender, failure_of
+from bot.outbound.lookup import attempting
 from storage.db import trouble
 from storage.retry import is_deadlock
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from slack_sdk import WebClient
 
 from bot.clock import Clock
-from bot.dispatch import Sender
 from bot.domain.effects import Kind
 from bot.domain.jobs import ClaimedJob
+from bot.outbound.client import Sender
 from bot.services import actions
 from prompts.blocks.actions import action_reminder
 from storage.uow import Database

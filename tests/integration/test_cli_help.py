@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.unit.test_cli import run_cli
+from tests.integration.test_cli import run_cli
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # command -> (words from what it does, the settings it must name)

@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 
 from tests.e2e.fake_slack import FakeSlack
-from tests.unit.test_cli import cli_env
+from tests.integration.test_cli import cli_env
 
 STARTUP_SECONDS = 30
 

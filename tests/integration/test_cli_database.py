@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from storage.migrate import alembic_config
 from tests.conftest import PG_URL, fresh_database_url
 from tests.e2e.fake_slack import APP_TOKEN, FakeSlack
-from tests.unit.test_cli import closed_port, one_error_line
+from tests.integration.test_cli import closed_port, one_error_line
 
 PASSWORD = "s3cret-Pa55word"
 needs_postgresql = pytest.mark.skipif(not PG_URL, reason="set COLLAB_TEST_DATABASE_URL to test PostgreSQL")

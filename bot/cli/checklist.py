@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli_audit import one_line_errors
+from bot.cli.audit import one_line_errors
 
 VALIDATE_DESCRIPTION = (
     "Check a checklist template (a .yaml file like those in prompts/checklists) without loading it anywhere. "
@@ -35,7 +35,7 @@ def add_parser(sub) -> None:
 def main(args: argparse.Namespace) -> int:
     """Run one `checklist` subcommand; the exit status."""
     from bot.checklist_files import TemplateFileError, UnreadableTemplate, load_template
-    from bot.cli_checks import CommandError
+    from bot.cli.checks import CommandError
     from bot.domain.text import plural
 
     try:
@@ -57,7 +57,7 @@ def load(settings, args: argparse.Namespace) -> int:
     """`collab-bot checklist load FILE --board NAME`: check the file, then keep it as the board's own version."""
     from bot.app import make_database
     from bot.checklist_files import TemplateFileError, UnreadableTemplate
-    from bot.cli_checks import CommandError
+    from bot.cli.checks import CommandError
     from bot.clock import SystemClock
     from bot.domain.errors import DomainError
     from bot.services.checklist_templates import load_for_board

@@ -6,10 +6,10 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.cli_checks import CommandError, check_app_token, check_bot_token
+from bot.cli.checks import CommandError, check_app_token, check_bot_token
 from bot.settings import Settings, SettingsError
 from tests.e2e.fake_slack import APP_TOKEN, FakeSlack
-from tests.unit.test_cli import closed_port, one_error_line
+from tests.integration.test_cli import closed_port, one_error_line
 
 BOT_TOKEN = "xoxb-test-token"
 

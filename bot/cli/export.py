@@ -60,7 +60,7 @@ def _slack_lookup(settings: Settings):
 
 
 def _checklist(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli_checks import read_only_database
+    from bot.cli.checks import read_only_database
     from bot.domain.errors import InvalidValue, NotFound
     from bot.services.rounds import report_by_number
     from prompts.checklist_csv import write_report_csv
@@ -81,7 +81,7 @@ def _checklist(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _actions(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cli_checks import read_only_database
+    from bot.cli.checks import read_only_database
     from bot.clock import SystemClock
     from bot.domain.errors import NotFound
     from bot.domain.text import plural
@@ -108,7 +108,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
         return _checklist(settings, args)
     if args.export_command == "actions":
         return _actions(settings, args)
-    from bot.cli_checks import read_only_database
+    from bot.cli.checks import read_only_database
     from bot.clock import SystemClock
     from bot.domain.errors import NotFound
     from bot.domain.text import plural

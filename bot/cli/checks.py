@@ -16,7 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
 
-from bot.cli_errors import hide_password, slack_unreachable_line
+from bot.cli.errors import hide_password, slack_unreachable_line
 from bot.settings import Settings, SettingsError
 
 log = logging.getLogger("collab-bot")

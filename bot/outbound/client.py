@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from bot.dispatch.lookup import DispatchClient
 from bot.domain.jobs import ClaimedJob, SendFailure
+from bot.outbound.lookup import DispatchClient
 
 SEND_TIMEOUT = 10  # seconds; shorter than the dispatcher's lease, which its heartbeat extends anyway
 

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from bot.cli_audit import one_line_errors
+from bot.cli.audit import one_line_errors
 from bot.settings import Settings
 
 COLUMNS_HELP = (
@@ -68,7 +68,7 @@ def writes(args: argparse.Namespace) -> bool:
 def main(settings: Settings, args: argparse.Namespace) -> int:
     """Run one `authority` subcommand; the exit status."""
     from bot.app import make_database
-    from bot.cli_checks import CommandError, read_only_database
+    from bot.cli.checks import CommandError, read_only_database
     from bot.services.scheme_files import CannotImport
 
     db = make_database(settings) if writes(args) else read_only_database(settings)
@@ -126,7 +126,7 @@ def _import(db, args: argparse.Namespace) -> int:
 
 
 def _export(db, args: argparse.Namespace) -> int:
-    from bot.cli_checks import CommandError
+    from bot.cli.checks import CommandError
     from bot.domain.text import plural
     from bot.services.scheme_files import write_rows
     from bot.services.scheme_io import export_rows

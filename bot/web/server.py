@@ -21,7 +21,7 @@ from slack_bolt.request.internals import build_context
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn_worker import UvicornWorker
 
-from bot.gate import Answer, SlackGate, Verified, respond
+from bot.web.gate import Answer, SlackGate, Verified, respond
 
 if TYPE_CHECKING:
     from bot.settings import Settings

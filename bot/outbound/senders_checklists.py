@@ -5,10 +5,10 @@ from __future__ import annotations
 from slack_sdk import WebClient
 
 from bot.clock import Clock
-from bot.dispatch import Sender
 from bot.domain.effects import Kind
 from bot.domain.jobs import ClaimedJob
 from bot.domain.rounds import TooFewAnswers
+from bot.outbound.client import Sender
 from bot.services import rounds
 from prompts.blocks.report import report_message, too_few_message
 from storage.uow import Database
@@ -33,7 +33,7 @@ def checklist_senders(client: WebClient, db: Database, clock: Clock) -> dict[str
         return {"ts": client.chat_postMessage(channel=rr.board.channel_id, **report_message(rr))["ts"]}
 
     def post_chart(job: ClaimedJob) -> dict:
-        from bot.charts import report_chart  # matplotlib is imported only here, after the ack
+        from bot.outbound.charts import report_chart  # matplotlib is imported only here, after the ack
 
         try:
             rr = rounds.report_of(db, job.job.payload["round"])

@@ -10,10 +10,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
 from bot.clock import Clock
-from bot.dispatch import Dispatcher
 from bot.domain.effects import prune_job
+from bot.outbound.dispatcher import Dispatcher
+from bot.outbound.senders import lock_first, on_failed, on_sent, senders
 from bot.services.digests import schedule_digests
-from handlers.senders import lock_first, on_failed, on_sent, senders
 from storage.uow import Database
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.unit.test_cli import run_cli
+from tests.integration.test_cli import run_cli
 
 
 @pytest.fixture

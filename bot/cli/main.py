@@ -12,9 +12,12 @@ from alembic.util.exc import CommandError as AlembicError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot import cli_audit, cli_authority, cli_checklist, cli_export
-from bot.cli_checks import CommandError, check_app_token, check_bot_token, require_database
-from bot.cli_errors import database_error_line
+from bot.cli import audit as cli_audit
+from bot.cli import authority as cli_authority
+from bot.cli import checklist as cli_checklist
+from bot.cli import export as cli_export
+from bot.cli.checks import CommandError, check_app_token, check_bot_token, require_database
+from bot.cli.errors import database_error_line
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -116,7 +119,7 @@ def _worker(settings: Settings) -> None:
     import threading
 
     from bot.app import make_database, make_dispatch_client
-    from bot.scheduler import start_background
+    from bot.outbound.scheduler import start_background
 
     settings.require("SLACK_BOT_TOKEN")
     check_bot_token(settings, must_reach=False)
@@ -146,7 +149,7 @@ def _run(settings: Settings) -> None:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
-    from bot.server import serve
+    from bot.web.server import serve
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     identity = check_bot_token(settings, must_reach=False)

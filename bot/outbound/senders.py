@@ -9,17 +9,17 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.clock import Clock
-from bot.dispatch import Sender
 from bot.domain.effects import Kind
 from bot.domain.escalation import EscalationState
 from bot.domain.events import Notice, Route
 from bot.domain.jobs import ClaimedJob, Outcome, OutcomeKind, SendFailure
 from bot.domain.proposals import InterestDecision, Status
 from bot.domain.reviews import ReviewKind
+from bot.outbound.client import Sender
+from bot.outbound.notices import deliver, render, webhook
+from bot.outbound.senders_actions import action_senders
+from bot.outbound.senders_checklists import checklist_senders
 from bot.services import boards, chains, digests, escalations, polls, reviews, rounds, schedules
-from handlers.notices import deliver, render, webhook
-from handlers.senders_actions import action_senders
-from handlers.senders_checklists import checklist_senders
 from prompts.blocks.chains import delegated_blocks
 from prompts.blocks.common import section
 from prompts.blocks.delivery import digest_undelivered, reminder_undelivered, report_undelivered

@@ -64,7 +64,7 @@ def add_parser(sub) -> None:
 
 def main(settings: Settings, args: argparse.Namespace) -> int:
     """Run one `audit` subcommand; the exit status."""
-    from bot.cli_checks import read_only_database
+    from bot.cli.checks import read_only_database
 
     if args.audit_command == "head":
         return _head(read_only_database(settings), args.append_to)
@@ -74,7 +74,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
 
 def last_saved_head(path: Path) -> tuple[int, str]:
     """The last `TIME SEQ:HASH` line of a file `audit head --append-to` wrote; CommandError (status 2) otherwise."""
-    from bot.cli_checks import CommandError
+    from bot.cli.checks import CommandError
 
     try:
         lines = [line.split() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -98,7 +98,7 @@ def _head(db, append_to: str | None) -> int:
     seq, digest = current_head(db)
     print(f"{seq}:{digest}")
     if append_to:
-        from bot.cli_checks import CommandError
+        from bot.cli.checks import CommandError
 
         try:
             with open(append_to, "a", encoding="utf-8") as saved:
