@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from bot.domain.boards import BoardKind, CollaborationType, DecisionRule, Role
+from bot.outbound.registry import effects_of
 from bot.services import boards
 from storage.db import make_engine, session_factories
 from storage.migrate import upgrade
@@ -32,7 +33,7 @@ def build(url: str) -> None:
     """A migrated database with the board, its organisations and members."""
     engine = make_engine(url)
     upgrade(engine, audit_key=KEY)
-    db = Database(*session_factories(engine), audit_key=KEY)
+    db = Database(*session_factories(engine), audit_key=KEY, effects=effects_of)
     boards.setup_board(db, team_id=TEAM, channel_id=CHANNEL, actor=CHAIR, name="Big Network",
                        kind=BoardKind.PEER_NETWORK, collaboration_type=CollaborationType.INFORMAL,
                        timezone="Europe/London", default_rule=DecisionRule.CONSENSUS, organisation="Org 0",

@@ -25,6 +25,7 @@ from bench.report import Correctness, print_report
 from bench.servers import fresh_database, server_env, start, stop
 from bench.wrk import require_wrk
 from bot.domain.boards import Role
+from bot.outbound.registry import effects_of
 from bot.services.boards import add_member
 from prompts.blocks.polls import POSITION_LABELS
 from prompts.ids.polls import PollAction, PollBlock
@@ -109,7 +110,7 @@ def run_bot(fake: BenchFake, workdir: Path, args, members: list[str], action_of)
     database_url, backend, drop = fresh_database(args.database_url, workdir)
     server = start("bot", server_env(fake.api_url, database_url), workdir, workers=args.workers, threads=args.threads)
     engine = make_engine(database_url)
-    db = Database(*session_factories(engine), audit_key=bytes.fromhex(AUDIT_KEY))
+    db = Database(*session_factories(engine), audit_key=bytes.fromhex(AUDIT_KEY), effects=effects_of)
     try:
         bot = BotServer(server.url, database_url, fake, server.log_path, db, server.env)
         began = time.perf_counter()

@@ -16,6 +16,7 @@ from bot.clock import Clock, SystemClock
 from bot.keys import audit_key
 from bot.outbound.client import dispatch_client
 from bot.outbound.dispatcher import THREADS
+from bot.outbound.registry import effects_of
 from bot.outbound.scheduler import start_background
 from bot.settings import Settings
 from handlers import register_all
@@ -28,23 +29,21 @@ RATE_LIMIT_RETRIES = 5
 SERVER_ERROR_RETRIES = 3
 
 
+def bot_token(settings: Settings) -> str | None:
+    """The bot token the settings hold, if any."""
+    return settings.SLACK_BOT_TOKEN.get_secret_value() if settings.SLACK_BOT_TOKEN else None
+
+
 def make_client(settings: Settings) -> WebClient:
-    """The one WebClient: Slack's API base from settings, retrying connection errors, 429s and 5xx."""
-    token = settings.SLACK_BOT_TOKEN.get_secret_value() if settings.SLACK_BOT_TOKEN else None
+    """The listeners' WebClient: Slack's API base from settings, retrying connection errors, 429s and 5xx."""
     return WebClient(
-        token=token, base_url=settings.SLACK_API_URL, timeout=10,
+        token=bot_token(settings), base_url=settings.SLACK_API_URL, timeout=10,
         retry_handlers=[
             ConnectionErrorRetryHandler(max_retry_count=2),
             RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
             ServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
         ],
     )
-
-
-def make_dispatch_client(settings: Settings) -> WebClient:
-    """A WebClient for the dispatcher: it retries 429s and 5xx itself, per job, so this client never sleeps."""
-    token = settings.SLACK_BOT_TOKEN.get_secret_value() if settings.SLACK_BOT_TOKEN else None
-    return dispatch_client(token=token, base_url=settings.SLACK_API_URL)
 
 
 # Besides request threads, a process's dispatcher sends on THREADS threads (each may read), records on its
@@ -57,7 +56,7 @@ def make_database(settings: Settings, *, clock: Clock | None = None, request_thr
     engine = make_engine(settings.DATABASE_URL, pool_size=settings.COLLAB_DB_POOL_SIZE,
                          users=request_threads + BACKGROUND_USERS)
     return Database(*session_factories(engine), audit_key=audit_key(settings), clock=clock,
-                    writer_wait=WRITER_QUEUE_SECONDS)
+                    writer_wait=WRITER_QUEUE_SECONDS, effects=effects_of)
 
 
 def create_app(settings: Settings, *, db: Database | None = None, socket_mode: bool = False,
@@ -83,5 +82,5 @@ def create_app(settings: Settings, *, db: Database | None = None, socket_mode: b
     )
     register_all(app, Deps(db=db, settings=settings, clock=clock, sealer=Sealer(db.audit_key)))
     if settings.COLLAB_SCHEDULER if background is None else background:
-        start_background(db, make_dispatch_client(settings), clock=clock)
+        start_background(db, dispatch_client(token=bot_token(settings), base_url=settings.SLACK_API_URL), clock=clock)
     return app

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from bot.cli.checks import sqlite_file
 from bot.domain.audit import MIN_KEY_BYTES, decode_key
 from bot.settings import Settings, SettingsError
+from storage.db import sqlite_file
 
 log = logging.getLogger("collab-bot")
 _IN_MEMORY_KEY = secrets.token_bytes(MIN_KEY_BYTES)

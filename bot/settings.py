@@ -117,6 +117,11 @@ class Settings(BaseSettings):
             if value is None or (isinstance(value, SecretStr) and not value.get_secret_value()):
                 raise SettingsError(f"{name} is not set; put it in the environment or in .env")
 
+    def secret(self, name: str) -> str:
+        """The value of the secret setting `name`; SettingsError naming it when it is not set."""
+        self.require(name)
+        return getattr(self, name).get_secret_value()
+
     def secrets(self) -> list[str]:
         """Every secret value set, so logs can redact them."""
         fields = (self.SLACK_BOT_TOKEN, self.SLACK_SIGNING_SECRET, self.SLACK_APP_TOKEN, self.COLLAB_AUDIT_KEY)

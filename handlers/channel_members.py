@@ -12,7 +12,7 @@ from collections.abc import Callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.domain.errors import NotAllowed
+from bot.domain.errors import Channel, NotAllowed
 
 TTL_SECONDS = 60.0
 TIMEOUT_SECONDS = 2  # the click that asks must still open its form within Slack's 3 seconds
@@ -78,7 +78,7 @@ class SlackChannelMembers:
         except (SlackClientError, OSError) as exc:
             error = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
             log.warning("conversations.members for %s failed: %s", channel_id, error)
-            raise NotAllowed(f"Slack could not confirm just now who is in <#{channel_id}>, so your answer was not "
+            raise NotAllowed("Slack could not confirm just now who is in {channel}, so your answer was not "
                              "recorded. Try again in a minute; if it keeps failing, ask the chair to check that "
-                             "the bot is in that channel.") from None
+                             "the bot is in that channel.", channel=Channel(channel_id)) from None
         return frozenset(found)

@@ -6,11 +6,11 @@ import re
 
 from slack_bolt import App
 
-from bot.domain import commands_checklists as k
 from bot.services import checklists, rounds
 from handlers import parse
 from handlers.deps import Deps, deps_of
 from handlers.forms import field, notice_view, open_modal, own_form
+from handlers.grammar import checklists as k
 from handlers.parse import Where
 from prompts.blocks import checklist_replies as replies
 from prompts.blocks.checklists import area_modal, evidence_modal, note_modal

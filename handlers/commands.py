@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.domain import commands as c
-from bot.domain import commands_checklists as k
-from bot.domain import commands_delegation as d
 from bot.domain.delegation import OrgType
-from bot.domain.errors import Conflict
+from bot.domain.errors import Command, Conflict
 from bot.domain.proposals import default_closing, ensure_can_propose
 from bot.services import boards, polls, proposals, reviews, schedules
 from bot.services.checklist_templates import checklist_titles
@@ -17,6 +14,9 @@ from handlers.actions import run_actions
 from handlers.checklists import run_checklists
 from handlers.deps import Deps, deps_of
 from handlers.forms import open_modal
+from handlers.grammar import checklists as k
+from handlers.grammar import collab as c
+from handlers.grammar import delegation as d
 from handlers.parse import Where
 from handlers.scheme import run_delegation
 from prompts.blocks import replies
@@ -59,7 +59,8 @@ def _run_polls(cmd: c.Command, at: Where, *, deps: Deps, client) -> dict | None:
     match cmd:
         case c.Setup():
             if boards.board_for_channel(db, **where) is not None:
-                raise Conflict("This channel is already linked to a board. See `/collab members`.")
+                raise Conflict("This channel is already linked to a board. See {command}.",
+                               command=Command("/collab members"))
             open_modal(client, at, setup_modal(channel_id=at.channel_id, timezone=deps.settings.COLLAB_TIMEZONE,
                                                metadata=sealed_for(at, deps)))
             return None

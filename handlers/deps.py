@@ -7,17 +7,17 @@ from dataclasses import dataclass, field, replace
 from slack_bolt import App
 
 from bot.clock import Clock
+from bot.services.uow import AbstractDatabase
 from bot.settings import Settings
 from handlers.channel_members import MemberCache
 from handlers.forms import Sealer
-from storage.uow import Database
 
 
 @dataclass(frozen=True)
 class Deps:
     """The database (scoped to one request inside a listener), settings, clock and the modal sealer."""
 
-    db: Database
+    db: AbstractDatabase
     settings: Settings
     clock: Clock
     sealer: Sealer

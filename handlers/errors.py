@@ -17,7 +17,8 @@ from bot.services.uow import AlreadyHandled
 from handlers.deps import Deps
 from handlers.forms import inline_errors, notice_view
 from handlers.parse import where_of
-from prompts.blocks.replies import error_message, stale_button_message, unexpected_error_message
+from prompts.blocks.replies import stale_button_message, unexpected_error_message
+from prompts.errors import error_message
 from storage.db import trouble
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.domain.errors import DomainError
 from handlers import parse
 from handlers.parse import Malformed, Where
-from prompts.blocks.replies import modal_error
+from prompts.errors import form_error
 from prompts.ids import INPUT
 from prompts.ids.boards import SetupBlock, SetupCallback
 from prompts.ids.checklists import ChecklistBlock, ChecklistCallback
@@ -205,4 +205,4 @@ def inline_errors(callback_id: str, error: DomainError) -> dict:
     """Slack's answer to a submission that shows `error` beside its field."""
     form = FORMS.get(callback_id)
     block = (form.blocks.get(error.field or "", form.default) if form else None) or str(INPUT)
-    return {"response_action": "errors", "errors": {str(block): modal_error(error.message)}}
+    return {"response_action": "errors", "errors": {str(block): form_error(error)}}

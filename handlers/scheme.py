@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.domain import commands_delegation as d
 from bot.domain.boards import DecisionRule, parse_choice
 from bot.services import authority, chains, escalations
 from handlers import parse
 from handlers.deps import Deps, deps_of
 from handlers.forms import day, field, notice_view, open_modal, own_form
+from handlers.grammar import delegation as d
 from handlers.parse import Where
 from prompts.blocks.chains import chain_modal, delegated_list, deputy_added, rule_saved, rules_list
 from prompts.blocks.escalations import escalation_list

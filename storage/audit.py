@@ -10,10 +10,11 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from bot.domain.audit import GENESIS, AuditEvent, canonical, event_hash, pseudonym, respondent_pseudonym
+from bot.services import repositories_outbox as ports
 from storage.models import AuditEventRow, AuditHead, MemberRow, Organisation, ProposalRow, VoteRow
 
 
-class AuditLog:
+class AuditLog(ports.AuditLog):
     """The audit log inside one unit of work."""
 
     def __init__(self, session: Session, *, key: bytes):

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from bot.domain.audit import AuditEvent
 from bot.domain.audit_rows import Row
+from bot.domain.proposals import CategoryKind
 from bot.domain.scheme import describe_grant
+from bot.services import repositories_outbox as ports
+from storage.audit import member_table, read_events, read_head, vote_table
 from storage.models import Category, Organisation, ProposalRow, VoteHistoryRow
 from storage.models_checklists import AnswerRow, TallyRow
 from storage.models_delegation import AuthorityRow, ChainLevelRow, EscalationRow
@@ -58,7 +64,7 @@ def authority_table(session: Session) -> dict[tuple, Row]:
         .join(Organisation, Organisation.id == a.organisation_id)
         .outerjoin(Category, and_(Category.workspace_id == Organisation.workspace_id, Category.key == a.category)))
     return {(r.organisation_id, r.user_id, r.category, r.version): {
-        "limit": describe_grant(r.amount_pence, bool(r.unlimited), bool(r.allowed), money=r.kind == "money"),
+        "limit": describe_grant(r.amount_pence, bool(r.unlimited), bool(r.allowed), money=r.kind == CategoryKind.MONEY),
         "valid_from": r.valid_from.isoformat(), "valid_until": r.valid_until.isoformat() if r.valid_until else None,
         "granted_by": r.granted_by, "superseded": r.superseded_at is not None} for r in rows}
 
@@ -83,4 +89,53 @@ def answer_table(session: Session) -> list[tuple[int, str, str, str | None, str,
 def tally_table(session: Session) -> list[tuple[int, str, str, int]]:
     """Every count of an unattributed round: (round_id, question_id, value, how many chose it)."""
     t = TallyRow
-    return [tuple(r) for r in session.execute(select(t.round_id, t.question_id, t.value, t.count))]
+    return [(round_id, question_id, value, count) for round_id, question_id, value, count
+            in session.execute(select(t.round_id, t.question_id, t.value, t.count))]
+
+
+class AuditTables(ports.AuditTables):
+    """The audit log and the tables `audit verify` compares with it, inside one (reading) unit of work."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def snapshot(self) -> None:
+        # SQLite's read transaction already is one snapshot under WAL.
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+    def head(self) -> tuple[int, str]:
+        return read_head(self.session)
+
+    def events(self) -> Iterator[AuditEvent]:
+        return read_events(self.session)
+
+    def members(self) -> dict[tuple[int, str], tuple[str, str]]:
+        return member_table(self.session)
+
+    def votes(self) -> list[tuple[int, str, str, bool]]:
+        return vote_table(self.session)
+
+    def history(self) -> list[tuple[int, str, str, str, bool]]:
+        return history_table(self.session)
+
+    def proposals(self) -> dict[tuple, Row]:
+        return proposal_table(self.session)
+
+    def escalations(self) -> dict[tuple, Row]:
+        return escalation_table(self.session)
+
+    def organisation_names(self) -> dict[int, str]:
+        return organisation_names(self.session)
+
+    def authorities(self) -> dict[tuple, Row]:
+        return authority_table(self.session)
+
+    def chain_levels(self) -> dict[tuple, Row]:
+        return chain_table(self.session)
+
+    def answers(self) -> list[tuple[int, str, str, str | None, str, str]]:
+        return answer_table(self.session)
+
+    def tallies(self) -> list[tuple[int, str, str, int]]:
+        return tally_table(self.session)

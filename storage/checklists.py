@@ -9,7 +9,10 @@ from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.assessment import Answer
+from bot.domain.checklists import Template
 from bot.domain.rounds import Action, Round
+from bot.services import repositories_checklists as ports
+from storage.checklist_files import parsed, shipped_templates
 from storage.models_checklists import ActionRow, AnswerRow, ChecklistTemplateRow, ResponseRow, RoundRow, TallyRow
 from storage.repositories import upsert
 
@@ -26,7 +29,7 @@ def _action(row: ActionRow) -> Action:
                   row.question_id, row.done_at, row.done_by)
 
 
-class RoundRepository:
+class RoundRepository(ports.RoundRepository):
     def __init__(self, session: Session):
         self.session = session
 
@@ -80,7 +83,7 @@ class RoundRepository:
         return [_round(r) for r in rows]
 
 
-class AnswerRepository:
+class AnswerRepository(ports.AnswerRepository):
     def __init__(self, session: Session):
         self.session = session
 
@@ -120,6 +123,7 @@ class AnswerRepository:
             AnswerRow.round_id == round_id, AnswerRow.value.is_not(None))
             .order_by(AnswerRow.respondent, AnswerRow.question_id)).scalars()
         for r in rows:
+            assert r.value is not None  # chosen above
             found[r.respondent].append(Answer(r.question_id, r.value, r.note, r.evidence))
         return dict(found)
 
@@ -155,7 +159,7 @@ class AnswerRepository:
         return dict(found)
 
 
-class ActionRepository:
+class ActionRepository(ports.ActionRepository):
     def __init__(self, session: Session):
         self.session = session
 
@@ -185,7 +189,7 @@ class ActionRepository:
         return [_action(r) for r in rows]
 
 
-class TemplateRepository:
+class TemplateRepository(ports.TemplateRepository):
     def __init__(self, session: Session):
         self.session = session
 
@@ -195,17 +199,23 @@ class TemplateRepository:
                                               source=source, loaded_by=by, loaded_at=at))
         self.session.flush()
 
-    def sources(self, board_id: int) -> dict[str, tuple[int, str]]:
-        """The newest version of each template the board loaded: template id -> (version, YAML source)."""
+    def shipped(self) -> dict[str, Template]:
+        """The templates that ship with collab-bot (prompts/checklists), by id."""
+        return shipped_templates()
+
+    def own(self, board_id: int) -> dict[str, Template]:
+        """The newest version of each template the board loaded, by id."""
         rows = self.session.execute(select(ChecklistTemplateRow).where(ChecklistTemplateRow.board_id == board_id)
                                     .order_by(ChecklistTemplateRow.version)).scalars()
-        return {r.template_id: (r.version, r.source) for r in rows}
+        newest = {r.template_id: r.source for r in rows}
+        return {template_id: parsed(source) for template_id, source in newest.items()}
 
-    def source(self, board_id: int, template_id: str, version: int) -> str | None:
-        """One version's source, to score a round against the template it was answered on."""
-        return self.session.execute(select(ChecklistTemplateRow.source).where(
+    def own_version(self, board_id: int, template_id: str, version: int) -> Template | None:
+        """One version the board loaded, to score a round against the template it was answered on."""
+        source = self.session.execute(select(ChecklistTemplateRow.source).where(
             ChecklistTemplateRow.board_id == board_id, ChecklistTemplateRow.template_id == template_id,
             ChecklistTemplateRow.version == version)).scalar()
+        return parsed(source) if source is not None else None
 
 
 def due_in(actions: list[Action], *, on: date) -> list[Action]:

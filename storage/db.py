@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal, cast
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import CursorResult, Result, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
@@ -97,3 +99,21 @@ def session_factories(engine: Engine) -> tuple[sessionmaker[Session], sessionmak
     writer = sessionmaker(bind=engine, expire_on_commit=False)
     reader = sessionmaker(bind=engine.execution_options(sqlite_begin="DEFERRED"), expire_on_commit=False)
     return writer, reader
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names, or None for an in-memory database."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.query.get("uri") in ("true", "1") and database.startswith("file:"):
+        if "mode=memory" in database:
+            return None
+        database = urlsplit(database).path
+    if database in ("", ":memory:"):
+        return None
+    return Path(database).resolve()
+
+
+def rowcount(result: Result[*tuple[Any, ...]]) -> int:
+    """How many rows an UPDATE or DELETE matched (`Session.execute` types its CursorResult as a plain Result)."""
+    return cast(CursorResult[*tuple[Any, ...]], result).rowcount

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.domain.boards import MANAGING_ROLES
 from bot.domain.delegation import Chain, Deputy, Level, SignOffScope
 from bot.domain.scheme import Authority, overlaps, remainders
+from bot.services import repositories_delegation as ports
 from storage.models import BoardRow, MemberRow, Organisation
 from storage.models_delegation import AuthorityRow, ChainLevelRow, DeputyRow
 
@@ -24,7 +25,7 @@ def _authority(row: AuthorityRow) -> Authority:
                      version=row.version)
 
 
-class AuthorityRepository:
+class AuthorityRepository(ports.AuthorityRepository):
     def __init__(self, session: Session):
         self.session = session
 
@@ -156,7 +157,7 @@ def _level(row: ChainLevelRow) -> Level:
                  response_days=row.response_days)
 
 
-class ChainRepository:
+class ChainRepository(ports.ChainRepository):
     def __init__(self, session: Session):
         self.session = session
 
@@ -182,7 +183,7 @@ class ChainRepository:
         self.session.flush()
 
 
-class DeputyRepository:
+class DeputyRepository(ports.DeputyRepository):
     def __init__(self, session: Session):
         self.session = session
 

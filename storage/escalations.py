@@ -12,6 +12,7 @@ from bot.domain.boards import DecisionRule
 from bot.domain.delegated import Delegated
 from bot.domain.delegation import CategoryRule
 from bot.domain.escalation import Escalation, EscalationState, Waiting
+from bot.services import repositories_delegation as ports
 from storage.models import BoardRow, MemberRow, Organisation, ProposalRow
 from storage.models_delegation import CategoryRuleRow, DelegatedDecisionRow, EscalationRow
 
@@ -19,7 +20,7 @@ OPEN = EscalationState.OPEN.value
 
 
 def _pairs(text: str) -> tuple[tuple[str, str], ...]:
-    return tuple(tuple(pair.split(":", 1)) for pair in text.split())
+    return tuple((deputy, approver) for deputy, approver in (pair.split(":", 1) for pair in text.split()))
 
 
 def _escalation(row: EscalationRow, organisation: str) -> Escalation:
@@ -39,7 +40,7 @@ def _values(e: Escalation) -> dict:
                 answered_for=e.answered_for, answered_at=e.answered_at, comment=e.comment, problem=e.problem)
 
 
-class EscalationRepository:
+class EscalationRepository(ports.EscalationRepository):
     def __init__(self, session: Session):
         self.session = session
 
@@ -109,7 +110,7 @@ class EscalationRepository:
                 for row, name, title, channel, ts, zone in rows]
 
 
-class CategoryRuleRepository:
+class CategoryRuleRepository(ports.CategoryRuleRepository):
     def __init__(self, session: Session):
         self.session = session
 
@@ -128,7 +129,7 @@ class CategoryRuleRepository:
         self.session.flush()
 
 
-class DelegatedRepository:
+class DelegatedRepository(ports.DelegatedRepository):
     def __init__(self, session: Session):
         self.session = session
 

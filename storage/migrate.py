@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.orm import Session
 
 from bot.clock import SystemClock
+from bot.domain.events import LogKeyed
 from storage.audit import AuditLog, last_event
 
 ADVISORY_LOCK = 4242001
@@ -66,7 +67,7 @@ def anchor_unkeyed_events(connection: Connection, key: bytes) -> None:
         last = last_event(session)
         if last is None or last.keyed:
             return
-        AuditLog(session, key=key).append(actor="collab-bot", action="audit.keyed",
-                                          payload={"unkeyed_events": last.seq, "anchors": last.hash},
-                                          at=SystemClock().now())
+        keyed = LogKeyed(SystemClock().now(), last.seq, last.hash)
+        entry = keyed.audit()
+        AuditLog(session, key=key).append(actor=entry.actor, action=entry.action, payload=entry.payload, at=keyed.at)
         session.flush()

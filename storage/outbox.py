@@ -10,14 +10,16 @@ writer takes its row locks in this order, skipping what it does not need:
 1. the subject a change is about: a proposal (`ProposalRepository.get(lock=True)`, several at once in id
    order with `ProposalRepository.lock`) before its board's register number and its escalations; or a board,
    a checklist round, a review;
-2. the audit log's head row (`AuditLog.append`, or `AuditLog.lock_head` to take it early);
+2. the audit log's head row: at commit, when the unit of work appends its events' audit entries (or early,
+   with `AuditLog.lock_head`);
 3. outbox rows: in id order where several are locked at once (`finish`, `extend`); a unit of work's new jobs
    are added at commit, after everything else it locked;
 4. `outbox_channels` (pacing), in channel order.
 
-A service locks its proposal first and reaches the outbox at commit, so it follows the order by itself. The
-dispatcher records outcomes the other way round (outbox rows, then what `on_sent`/`on_failed` write), so it
-calls `lock_first` before `finish`: a poll posted for the first time has its proposal locked before its job.
+A service locks its proposal first and reaches the audit log, then the outbox, at commit, so it follows the
+order by itself. The dispatcher records outcomes the other way round (outbox rows, then what `on_sent`/`on_failed`
+write), so it calls `lock_first` before `finish`: a poll posted for the first time has its proposal locked before
+its job.
 What this cannot foresee is retried once (storage/retry.py).
 """
 
@@ -25,7 +27,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
@@ -52,6 +53,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bot.domain.jobs import ClaimedJob, Job, JobState, Outcome, OutcomeKind
+from bot.services import repositories_outbox as ports
+from bot.services.repositories_outbox import JobStatus
+from storage.db import rowcount
 from storage.models import Base
 
 PENDING, RUNNING, DONE, FAILED = (state.value for state in JobState)
@@ -109,27 +113,10 @@ class MethodPause(Base):
     until: Mapped[datetime] = mapped_column(DateTime)
 
 
-@dataclass(frozen=True)
-class JobStatus:
-    """Where one job stands, for operators and tests."""
-
-    id: int
-    key: str
-    state: JobState
-    due_at: datetime
-    attempts: int
-    rerun: bool
-    lease_owner: str | None
-    lease_until: datetime | None
-    last_error: str | None
-    result: dict | None
-    finished_at: datetime | None
+T, P, M = (Base.metadata.tables[row.__tablename__] for row in (OutboxRow, ChannelPace, MethodPause))
 
 
-T, P, M = OutboxRow.__table__, ChannelPace.__table__, MethodPause.__table__
-
-
-class Outbox:
+class Outbox(ports.Outbox):
     """The outbox of one unit of work; every method runs in its transaction."""
 
     def __init__(self, session: Session):
@@ -174,8 +161,8 @@ class Outbox:
     def bring_forward(self, key: str, *, now: datetime) -> int:
         """Make pending jobs keyed `key` (or `key:…`) due now: what waited on something just done; how many."""
         keyed = or_(T.c.key == key, T.c.key.startswith(f"{key}:", autoescape=True))
-        return self.session.execute(update(T).where(keyed, T.c.state == PENDING, T.c.due_at > now)
-                                    .values(due_at=now, updated_at=now)).rowcount
+        return rowcount(self.session.execute(update(T).where(keyed, T.c.state == PENDING, T.c.due_at > now)
+                                             .values(due_at=now, updated_at=now)))
 
     def cancel(self, key: str, *, now: datetime) -> None:
         """Mark a pending job done without sending it; a job that is running or finished is left alone."""
@@ -245,7 +232,8 @@ class Outbox:
         is kept (after a failed try, the posts it may have made: bot/dispatch/lookup.py). False if the lease was
         lost.
         """
-        values = dict(lease_owner=None, lease_until=None, rerun=False, updated_at=now, last_error=_error(outcome))
+        values: dict[str, object] = dict(lease_owner=None, lease_until=None, rerun=False, updated_at=now,
+                                         last_error=_error(outcome))
         if outcome.kind is OutcomeKind.SENT:
             again = T.c.rerun.is_(True)
             values.update(state=case((again, PENDING), else_=DONE), finished_at=now,
@@ -260,7 +248,7 @@ class Outbox:
         if outcome.result is not None:  # what was sent, or (after a failed try) what may have been
             values["result"] = _dump(outcome.result)
         held = and_(T.c.id == claimed.id, T.c.lease_owner == claimed.owner, T.c.state == RUNNING)
-        return self.session.execute(update(T).where(held).values(**values)).rowcount == 1
+        return rowcount(self.session.execute(update(T).where(held).values(**values))) == 1
 
     def note(self, job_id: int, error: str, *, now: datetime) -> None:
         """Keep an error about a job that has already been recorded (a hook that failed)."""
@@ -304,7 +292,7 @@ class Outbox:
         gone = self.session.execute(delete(T).where(T.c.state.in_([DONE, FAILED]), T.c.finished_at < before))
         self.session.execute(delete(P).where(P.c.next_at < before))
         self.session.execute(delete(M).where(M.c.until < before))
-        return gone.rowcount
+        return rowcount(gone)
 
     def _set(self, job_id: int, **values) -> None:
         self.session.execute(update(T).where(T.c.id == job_id).values(**values))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bot.domain.boards import DecisionRule
 from bot.domain.decisions import Outcome, Position, PositionChange, Result, Vote, parse_quorum
 from bot.domain.proposals import Interest, InterestDecision, Proposal, Status, register_prefix
+from bot.services import repositories_decisions as ports
 from storage.models import BoardRow, InterestRow, ProposalRow, VoteHistoryRow, VoteRow
 
 
@@ -45,7 +46,7 @@ def decode_amounts(text: str) -> dict[int, int]:
     return {int(oid): int(pence) for oid, pence in (pair.split("=") for pair in text.split(";") if pair)}
 
 
-class ProposalRepository:
+class ProposalRepository(ports.ProposalRepository):
     def __init__(self, session: Session):
         self.session = session
 

@@ -10,10 +10,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.domain.boards import Board, BoardKind, CollaborationType, DecisionRule, Member, Organisation, Role, Seat
-from bot.domain.proposals import DEFAULT_CATEGORIES
+from bot.domain.proposals import DEFAULT_CATEGORIES, CategoryKind
 from bot.domain.proposals import Category as DomainCategory
 from bot.domain.reviews import BoardSettings
 from bot.domain.text import clean
+from bot.services import repositories as ports
+from storage.db import rowcount
 from storage.models import BoardRow, Category, MemberRow, Person, ProcessedRequest, VoteRow, Workspace
 from storage.models import Organisation as OrganisationRow
 
@@ -42,7 +44,7 @@ def _settings(settings: BoardSettings) -> dict:
             "reminder_hours": settings.reminder_hours, "skip_holidays": settings.skip_holidays}
 
 
-class WorkspaceRepository:
+class WorkspaceRepository(ports.WorkspaceRepository):
     def __init__(self, session: Session):
         self.session = session
 
@@ -62,7 +64,7 @@ class WorkspaceRepository:
         return self.session.execute(select(Workspace.id).where(Workspace.team_id == team_id)).scalar()
 
 
-class OrganisationRepository:
+class OrganisationRepository(ports.OrganisationRepository):
     def __init__(self, session: Session):
         self.session = session
 
@@ -98,7 +100,7 @@ class OrganisationRepository:
 
     def seated(self, workspace_id: int) -> list[tuple[int, str, str]]:
         """Who sits on some board of the workspace for which organisation: (organisation id, name, user id)."""
-        return [tuple(row) for row in self.session.execute(
+        return [(organisation_id, name, user) for organisation_id, name, user in self.session.execute(
             select(MemberRow.organisation_id, OrganisationRow.name, MemberRow.user_id).distinct()
             .join(OrganisationRow, OrganisationRow.id == MemberRow.organisation_id)
             .where(OrganisationRow.workspace_id == workspace_id))]
@@ -117,7 +119,7 @@ class OrganisationRepository:
         self.session.execute(update(OrganisationRow).where(OrganisationRow.id == organisation_id).values(kind=kind))
 
 
-class BoardRepository:
+class BoardRepository(ports.BoardRepository):
     def __init__(self, session: Session):
         self.session = session
 
@@ -181,8 +183,8 @@ class BoardRepository:
     def put_member(self, board_id: int, member: Member, organisation: Organisation, *, by: str, at: datetime) -> None:
         """Add the member, or change their organisation, role and nomination."""
         values = {"organisation_id": organisation.id, "role": member.role.value, "org_voter": member.org_voter}
-        changed = self.session.execute(update(MemberRow).where(
-            MemberRow.board_id == board_id, MemberRow.user_id == member.user_id).values(**values)).rowcount
+        changed = rowcount(self.session.execute(update(MemberRow).where(
+            MemberRow.board_id == board_id, MemberRow.user_id == member.user_id).values(**values)))
         if not changed:
             self.session.add(MemberRow(board_id=board_id, user_id=member.user_id, added_by=by, added_at=at, **values))
         self.session.flush()
@@ -225,7 +227,7 @@ class BoardRepository:
         return [Seat(name, channel, BoardKind(kind), Role(role), count) for name, channel, kind, role, count in rows]
 
 
-class ProcessedRequests:
+class ProcessedRequests(ports.ProcessedRequests):
     def __init__(self, session: Session):
         self.session = session
 
@@ -238,10 +240,10 @@ class ProcessedRequests:
 
     def prune(self, before: datetime) -> int:
         """Forget keys older than `before`; Slack never retries a request that old."""
-        return self.session.execute(delete(ProcessedRequest).where(ProcessedRequest.created_at < before)).rowcount
+        return rowcount(self.session.execute(delete(ProcessedRequest).where(ProcessedRequest.created_at < before)))
 
 
-class CategoryRepository:
+class CategoryRepository(ports.CategoryRepository):
     def __init__(self, session: Session):
         self.session = session
 
@@ -249,7 +251,7 @@ class CategoryRepository:
         """The workspace's decision categories (the defaults until it has its own); never writes."""
         rows = self.session.execute(select(Category).where(Category.workspace_id == workspace_id)
                                     .order_by(Category.id)).scalars().all() if workspace_id else []
-        return [DomainCategory(r.key, r.label, r.kind) for r in rows] or list(DEFAULT_CATEGORIES)
+        return [DomainCategory(r.key, r.label, CategoryKind(r.kind)) for r in rows] or list(DEFAULT_CATEGORIES)
 
     def seed(self, workspace_id: int) -> None:
         """Give a workspace the default categories, once, when its first board is set up."""
@@ -258,7 +260,7 @@ class CategoryRepository:
                 workspace_id=workspace_id, key=c.key, label=c.label, kind=c.kind).on_conflict_do_nothing())
 
 
-class People:
+class People(ports.People):
     """Slack display names, cached so board papers can name people without asking Slack every time."""
 
     def __init__(self, session: Session):

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.reviews import Review, ReviewKind
+from bot.services import repositories_decisions as ports
 from storage.models import ReminderSent, ReviewRow
 from storage.repositories import upsert
 
@@ -17,7 +18,7 @@ def _review(row: ReviewRow) -> Review:
                   row.next_due, row.ends_on, row.created_by, row.last_done_at, row.last_done_by, row.template_id)
 
 
-class ReviewRepository:
+class ReviewRepository(ports.ReviewRepository):
     def __init__(self, session: Session):
         self.session = session
 
@@ -53,7 +54,7 @@ class ReviewRepository:
         return [_review(r) for r in rows.scalars()]
 
 
-class ReminderRepository:
+class ReminderRepository(ports.ReminderRepository):
     def __init__(self, session: Session):
         self.session = session
 

@@ -8,8 +8,9 @@ import threading
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock, SystemClock
-from bot.services.uow import AbstractUnitOfWork, RequestScope
+from bot.services.uow import AbstractDatabase, AbstractUnitOfWork, Effects, RequestScope, unwired
 from storage.audit import AuditLog
+from storage.audit_tables import AuditTables
 from storage.checklists import ActionRepository, AnswerRepository, RoundRepository, TemplateRepository
 from storage.db import LOCK_TIMEOUT_MS, WriterQueueTimeout
 from storage.delegation import AuthorityRepository, ChainRepository, DeputyRepository
@@ -24,6 +25,7 @@ from storage.repositories import (
     ProcessedRequests,
     WorkspaceRepository,
 )
+from storage.retry import is_deadlock
 from storage.schedules import ReminderRepository, ReviewRepository
 
 # How long a request's writer may queue behind this process's others (SQLite) before it answers "busy".
@@ -35,8 +37,8 @@ class UnitOfWork(AbstractUnitOfWork):
 
     def __init__(self, session_factory: sessionmaker[Session], scope: RequestScope | None = None, *,
                  audit_key: bytes, clock: Clock, queue: threading.RLock | None = None, wakers: list | None = None,
-                 queue_wait: float | None = None):
-        super().__init__(clock=clock, scope=scope, wakers=wakers)
+                 queue_wait: float | None = None, effects: Effects = unwired):
+        super().__init__(clock=clock, scope=scope, wakers=wakers, effects=effects)
         self._factory, self._queue, self._audit_key = session_factory, queue, audit_key
         self._queue_wait = -1 if queue_wait is None else queue_wait
 
@@ -49,6 +51,7 @@ class UnitOfWork(AbstractUnitOfWork):
         self.boards = BoardRepository(self.session)
         self.requests = ProcessedRequests(self.session)
         self.audit = AuditLog(self.session, key=self._audit_key)
+        self.audit_tables = AuditTables(self.session)
         self.proposals = ProposalRepository(self.session)
         self.categories = CategoryRepository(self.session)
         self.people = People(self.session)
@@ -79,13 +82,14 @@ class UnitOfWork(AbstractUnitOfWork):
         self.session.commit()
 
 
-class Database:
+class Database(AbstractDatabase):
     """Hands out units of work: writers take the write lock at BEGIN, readers do not."""
 
     def __init__(self, writer: sessionmaker[Session], reader: sessionmaker[Session], *, audit_key: bytes,
-                 clock: Clock | None = None, writer_wait: float | None = None):
-        """`writer_wait`: at most how long a writer queues behind this process's others (None: as long as it takes)."""
-        self._writer, self._reader, self._writer_wait = writer, reader, writer_wait
+                 clock: Clock | None = None, writer_wait: float | None = None, effects: Effects = unwired):
+        """`writer_wait`: at most how long a writer queues behind this process's others (None: as long as it takes).
+        `effects`: what each event causes in Slack (bot.outbound.registry.effects_of, wired by the composition root)."""
+        self._writer, self._reader, self._writer_wait, self.effects = writer, reader, writer_wait, effects
         self.audit_key = audit_key
         self.clock = clock or SystemClock()
         self.scope: RequestScope | None = None
@@ -107,16 +111,16 @@ class Database:
         plain.scope = None
         return plain
 
-    def claim_request(self) -> None:
-        """Claim this request's key on its own, for a request that writes nothing else (AlreadyHandled if taken)."""
-        with self.uow() as uow:
-            uow.commit()
+    def is_deadlock(self, error: BaseException) -> bool:
+        """Whether PostgreSQL rolled the transaction back with `error` to break a deadlock or a serialization
+        conflict."""
+        return is_deadlock(error)
 
     def uow(self) -> UnitOfWork:
         """A unit of work that may write."""
         return UnitOfWork(self._writer, self.scope, audit_key=self.audit_key, clock=self.clock,
-                          queue=self._writers, wakers=self.wakers, queue_wait=self._writer_wait)
+                          queue=self._writers, wakers=self.wakers, queue_wait=self._writer_wait, effects=self.effects)
 
     def read(self) -> UnitOfWork:
         """A unit of work for reading only."""
-        return UnitOfWork(self._reader, audit_key=self.audit_key, clock=self.clock)
+        return UnitOfWork(self._reader, audit_key=self.audit_key, clock=self.clock, effects=self.effects)

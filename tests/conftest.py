@@ -10,6 +10,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import create_engine, text
 
+from bot.outbound.registry import effects_of
 from storage.db import make_engine, session_factories
 from storage.migrate import upgrade
 from storage.uow import Database
@@ -57,5 +58,5 @@ def database_url(request, tmp_path) -> Iterator[str]:
 def db(database_url) -> Iterator[Database]:
     """A Database (units of work) on the migrated test database."""
     engine = make_engine(database_url, users=TEST_THREADS)
-    yield Database(*session_factories(engine), audit_key=TEST_AUDIT_KEY)
+    yield Database(*session_factories(engine), audit_key=TEST_AUDIT_KEY, effects=effects_of)
     engine.dispose()

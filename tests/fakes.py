@@ -1,20 +1,38 @@
-"""An in-memory unit of work and database, so services and the effects policy are tested without SQL."""
+"""An in-memory unit of work and database, so services and the effects policy are tested without SQL.
+
+Every fake repository subclasses the abstract one the services use (bot/services/repositories*.py), so a fake
+missing a method fails when it is built; tests/unit/test_fakes_conform.py checks they match the SQL ones.
+"""
 
 from __future__ import annotations
 
 import copy
-import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.clock import FixedClock
-from bot.domain.boards import Board, Member, Organisation, Role, Seat
+from bot.domain.audit import AuditEvent
+from bot.domain.boards import Board, CollaborationType, Member, Organisation, Role, Seat
 from bot.domain.decisions import PositionChange, Vote
 from bot.domain.jobs import Job
-from bot.domain.proposals import DEFAULT_CATEGORIES, Interest, Proposal, Status, register_prefix
-from bot.services.uow import AbstractUnitOfWork, RequestScope
+from bot.domain.proposals import DEFAULT_CATEGORIES, Category, Proposal
+from bot.domain.reviews import BoardSettings, Review
+from bot.domain.text import clean
+from bot.outbound.registry import effects_of
+from bot.services import repositories as ports
+from bot.services.uow import AbstractDatabase, AbstractUnitOfWork, Effects, RequestScope
 from tests import fakes_checklists as fc
 from tests import fakes_delegation as fd
+from tests.fakes_audit import FakeAudit, FakeAuditTables
+from tests.fakes_decisions import FakeProposals, FakeReminders, FakeReviews
+from tests.fakes_outbox import FakeOutbox, OutboxState
+
+KEY = b"k" * 32  # the fake database's audit key
+
+
+def name_key(name: str) -> str:
+    """How organisation names are compared: ignoring case and spacing."""
+    return clean(name).casefold()
 
 
 @dataclass
@@ -22,59 +40,96 @@ class Store:
     """Everything the fake database holds."""
 
     teams: dict[str, int] = field(default_factory=dict)
-    organisations: dict[tuple[int, str], Organisation] = field(default_factory=dict)
+    organisations: dict[tuple[int, str], Organisation] = field(default_factory=dict)  # (workspace, name key)
+    organisation_kinds: dict[int, str] = field(default_factory=dict)
     boards: dict[int, tuple[int, Board]] = field(default_factory=dict)  # id -> (workspace, board)
     proposals: dict[int, Proposal] = field(default_factory=dict)
     votes: dict[int, dict[str, Vote]] = field(default_factory=dict)
     history: dict[int, list[PositionChange]] = field(default_factory=dict)
+    reviews: dict[int, Review] = field(default_factory=dict)
+    reminders: dict[tuple[int, str], datetime] = field(default_factory=dict)  # (proposal, user) -> when
+    people: dict[tuple[str, str], tuple[str, datetime]] = field(default_factory=dict)  # (team, user) -> name
     requests: dict[str, datetime] = field(default_factory=dict)
-    audit: list[tuple[str, str, dict]] = field(default_factory=list)
-    outbox: dict[str, Job] = field(default_factory=dict)
-    cancelled: set[str] = field(default_factory=set)
+    audit: list[tuple[str, str, dict]] = field(default_factory=list)  # the chain's entries, as appended
+    chain: list[AuditEvent] = field(default_factory=list)
+    jobs: OutboxState = field(default_factory=OutboxState)
     delegation: fd.DelegationState = field(default_factory=fd.DelegationState)
+    checklists: fc.ChecklistState = field(default_factory=fc.ChecklistState)
+
+    @property
+    def cancelled(self) -> set[str]:
+        """The keys of jobs cancelled before they ran."""
+        return self.jobs.cancelled()
 
 
-class FakeWorkspaces:
+class FakeWorkspaces(ports.WorkspaceRepository):
     def __init__(self, s: Store):
         self.s = s
 
-    def get_or_create(self, team_id, *, at):
+    def get_or_create(self, team_id: str, *, at: datetime) -> int:
         return self.s.teams.setdefault(team_id, len(self.s.teams) + 1)
 
-    def find(self, team_id):
+    def all(self) -> list[tuple[int, str]]:
+        return sorted(((wid, team) for team, wid in self.s.teams.items()), key=lambda pair: pair[1])
+
+    def find(self, team_id: str) -> int | None:
         return self.s.teams.get(team_id)
 
 
-class FakeOrganisations:
+class FakeOrganisations(ports.OrganisationRepository):
     def __init__(self, s: Store):
         self.s = s
 
-    def find(self, workspace_id, name):
-        return self.s.organisations.get((workspace_id, " ".join(name.split()).casefold()))
+    def _members(self) -> list[tuple[int, Member]]:
+        return [(board_id, m) for board_id, (_, board) in self.s.boards.items() for m in board.members]
 
-    def get(self, workspace_id, organisation_id):
+    def find(self, workspace_id: int, name: str) -> Organisation | None:
+        return self.s.organisations.get((workspace_id, name_key(name)))
+
+    def get(self, workspace_id: int, organisation_id: int) -> Organisation | None:
         return next((o for (ws, _), o in self.s.organisations.items() if ws == workspace_id
                      and o.id == organisation_id), None)
 
-    def add(self, workspace_id, name, *, by, at):
+    def add(self, workspace_id: int, name: str, *, by: str, at: datetime) -> Organisation:
         org = Organisation(len(self.s.organisations) + 1, name)
-        self.s.organisations[(workspace_id, name.casefold())] = org
+        self.s.organisations[(workspace_id, name_key(name))] = org
         return org
 
-    def seats(self, workspace_id):
-        return [(o.name, sum(m.organisation == o.name for _, b in self.s.boards.values() for m in b.members))
+    def seats(self, workspace_id: int) -> list[tuple[str, int, str]]:
+        return [(o.name, sum(m.organisation_id == o.id for _, m in self._members()),
+                 self.s.organisation_kinds.get(o.id, "other"))
                 for (ws, _), o in sorted(self.s.organisations.items()) if ws == workspace_id]
 
+    def seated(self, workspace_id: int) -> list[tuple[int, str, str]]:
+        names = {o.id: o.name for (ws, _), o in self.s.organisations.items() if ws == workspace_id}
+        return list(dict.fromkeys((m.organisation_id, names[m.organisation_id], m.user_id)
+                                  for _, m in self._members() if m.organisation_id in names))
 
-class FakeBoards:
+    def rename(self, organisation_id: int, name: str) -> list[int]:
+        (ws, old), org = next(item for item in self.s.organisations.items() if item[1].id == organisation_id)
+        del self.s.organisations[(ws, old)]
+        self.s.organisations[(ws, name_key(name))] = Organisation(organisation_id, name)
+        for _, board in self.s.boards.values():
+            board.members = [replace(m, organisation=name) if m.organisation_id == organisation_id else m
+                             for m in board.members]
+        for votes in self.s.votes.values():
+            votes.update({u: replace(v, organisation=name) for u, v in votes.items()
+                          if v.organisation_id == organisation_id})
+        return sorted({board_id for board_id, m in self._members() if m.organisation_id == organisation_id})
+
+    def set_kind(self, organisation_id: int, kind: str) -> None:
+        self.s.organisation_kinds[organisation_id] = kind
+
+
+class FakeBoards(ports.BoardRepository):
     def __init__(self, s: Store):
         self.s = s
 
-    def for_channel(self, workspace_id, channel_id, *, lock=False):
+    def for_channel(self, workspace_id: int, channel_id: str, *, lock: bool = False) -> Board | None:
         return next((copy.deepcopy(b) for ws, b in self.s.boards.values()
                      if ws == workspace_id and b.channel_id == channel_id), None)
 
-    def get(self, board_id, *, only=None, lock=False):
+    def get(self, board_id: int, *, only: list[str] | None = None, lock: bool = False) -> Board | None:
         if board_id not in self.s.boards:
             return None
         board = copy.deepcopy(self.s.boards[board_id][1])
@@ -82,187 +137,111 @@ class FakeBoards:
             board.members = [m for m in board.members if m.user_id in only]
         return board
 
-    def named(self, name):
-        return [copy.deepcopy(b) for _, b in self.s.boards.values() if b.name.lower() == name.lower()]
+    def named(self, name: str) -> list[Board]:
+        return [replace(copy.deepcopy(b), members=[]) for _, b in self.s.boards.values()
+                if b.name.lower() == name.lower()]
 
-    def add(self, workspace_id, board, *, by, at):
+    def add(self, workspace_id: int, board: Board, *, by: str, at: datetime) -> int:
         board_id = len(self.s.boards) + 1
-        self.s.boards[board_id] = (workspace_id, replace(board, id=board_id, members=[]))
+        self.s.boards[board_id] = (workspace_id, replace(copy.deepcopy(board), id=board_id, members=[]))
         return board_id
 
-    def put_member(self, board_id, member, organisation, *, by, at):
+    def save_settings(self, board_id: int, *, timezone: str, settings: BoardSettings) -> None:
+        board = self.s.boards[board_id][1]
+        board.timezone, board.settings = timezone, settings
+
+    def set_collaboration_type(self, board_id: int, kind: CollaborationType) -> None:
+        self.s.boards[board_id][1].collaboration_type = kind
+
+    def with_digest(self) -> list[Board]:
+        return [replace(copy.deepcopy(b), members=[]) for _, b in self.s.boards.values()
+                if b.settings.digest_weekday is not None]
+
+    def put_member(self, board_id: int, member: Member, organisation: Organisation, *, by: str,
+                   at: datetime) -> None:
         board = self.s.boards[board_id][1]
         member = replace(member, organisation=organisation.name, organisation_id=organisation.id)
-        board.members = [m for m in board.members if m.user_id != member.user_id] + [member]
+        held = board.member(member.user_id)
+        board.members = [member if m.user_id == member.user_id else m for m in board.members] if held \
+            else [*board.members, member]
 
-    def nominate(self, board_id, user_id):
+    def nominate(self, board_id: int, user_id: str) -> None:
         board = self.s.boards[board_id][1]
-        org = board.member(user_id).organisation
-        board.members = [replace(m, org_voter=m.user_id == user_id) if m.organisation == org else m
-                         for m in board.members]
+        found = board.member(user_id)
+        if found is not None:
+            board.members = [replace(m, org_voter=m.user_id == user_id)
+                             if m.organisation_id == found.organisation_id else m for m in board.members]
 
-    def remove_member(self, board_id, user_id):
+    def remove_member(self, board_id: int, user_id: str) -> None:
         board = self.s.boards[board_id][1]
         board.members = [m for m in board.members if m.user_id != user_id]
 
-    def org_voter(self, board_id, organisation):
+    def org_voter(self, board_id: int, organisation: str) -> str | None:
         return next((m.user_id for m in self.s.boards[board_id][1].members
                      if m.org_voter and m.organisation == organisation), None)
 
-    def voting_counts(self, board_id, roles, excluded):
+    def voting_counts(self, board_id: int, roles: frozenset[Role], excluded: set[str]) -> tuple[int, int]:
         voters = [m for m in self.s.boards[board_id][1].members if m.role in roles and m.user_id not in excluded]
-        return len(voters), len({m.organisation for m in voters})
+        return len(voters), len({m.organisation_id for m in voters})
 
-    def seats(self, workspace_id, user_id):
-        return [Seat(b.name, b.channel_id, b.kind, b.member(user_id).role, len(b.members))
-                for ws, b in self.s.boards.values() if ws == workspace_id and b.member(user_id)]
+    def seats(self, workspace_id: int, user_id: str) -> list[Seat]:
+        return sorted((Seat(b.name, b.channel_id, b.kind, seat.role, len(b.members))
+                       for ws, b in self.s.boards.values() if ws == workspace_id and (seat := b.member(user_id))),
+                      key=lambda seat: seat.board_name)
 
 
-class FakeProposals:
+class FakeRequests(ports.ProcessedRequests):
     def __init__(self, s: Store):
         self.s = s
 
-    def get(self, proposal_id, *, lock=False, with_votes=True):
-        p = self.s.proposals.get(proposal_id)
-        return replace(copy.deepcopy(p), votes=self.votes(proposal_id) if with_votes else []) if p else None
-
-    def add(self, p):
-        p = replace(p, id=len(self.s.proposals) + 1)
-        self.s.proposals[p.id] = p
-        return p.id
-
-    def save(self, p):
-        self.s.proposals[p.id] = replace(copy.deepcopy(p), votes=[], interests=self.s.proposals[p.id].interests)
-
-    def set_message(self, proposal_id, ts):
-        self.s.proposals[proposal_id].message_ts = ts
-
-    def by_request(self, request_key):
-        return next((p.id for p in self.s.proposals.values() if p.request_key == request_key), None)
-
-    def first_voter_of(self, proposal_id, organisation):
-        return next((v.user_id for v in self.votes(proposal_id) if v.organisation == organisation), None)
-
-    def vote_count(self, proposal_id):
-        return len(self.s.votes.get(proposal_id, {}))
-
-    def votes(self, proposal_id):
-        return sorted(self.s.votes.get(proposal_id, {}).values(), key=lambda v: v.first_at)
-
-    def put_vote(self, proposal_id, vote, *, at):
-        current = self.s.votes.setdefault(proposal_id, {}).get(vote.user_id)
-        if current and (current.position, current.reason, current.proxy_by) == (vote.position, vote.reason,
-                                                                                vote.proxy_by):
-            return False
-        self.s.votes[proposal_id][vote.user_id] = replace(vote, first_at=current.first_at if current else at)
-        self.s.history.setdefault(proposal_id, []).append(
-            PositionChange(vote.user_id, vote.position, at, vote.reason, vote.proxy_by))
-        return True
-
-    def history(self, proposal_id):
-        return list(self.s.history.get(proposal_id, []))
-
-    def interests(self, proposal_id):
-        return list(self.s.proposals[proposal_id].interests)
-
-    def put_interest(self, proposal_id, interest: Interest, *, by, at):
-        p = self.s.proposals[proposal_id]
-        p.interests = [i for i in p.interests if i.user_id != interest.user_id] + [interest]
-
-    def next_number(self, board_id, year):
-        return 1 + sum(1 for p in self.s.proposals.values()
-                       if p.board_id == board_id and (p.number or "").startswith(register_prefix(year)))
-
-    def decided(self, board_id, limit=None):
-        found = sorted((self.get(p.id) for p in self.s.proposals.values() if p.board_id == board_id
-                        and p.status is Status.CLOSED and p.number), key=lambda p: p.closed_at, reverse=True)
-        return found[:limit] if limit else found
-
-    def by_number(self, board_id, number):
-        return next((self.get(p.id) for p in self.s.proposals.values()
-                     if p.board_id == board_id and p.number == number), None)
-
-
-class FakeRequests:
-    def __init__(self, s: Store):
-        self.s = s
-
-    def claim(self, key, *, at):
+    def claim(self, key: str, *, at: datetime) -> bool:
         return self.s.requests.setdefault(key, at) is at
 
-    def prune(self, before):
+    def prune(self, before: datetime) -> int:
         old = [k for k, at in self.s.requests.items() if at < before]
         for k in old:
             del self.s.requests[k]
         return len(old)
 
 
-class FakeCategories:
-    def for_workspace(self, workspace_id):
+class FakeCategories(ports.CategoryRepository):
+    def for_workspace(self, workspace_id: int | None) -> list[Category]:
         return list(DEFAULT_CATEGORIES)
 
-    def seed(self, workspace_id):
-        pass
+    def seed(self, workspace_id: int) -> None:
+        pass  # every workspace has the defaults
 
 
-class FakeAudit:
+class FakePeople(ports.People):
     def __init__(self, s: Store):
         self.s = s
 
-    def append(self, *, actor, action, payload, at):
-        self.s.audit.append((actor, action, payload))
+    def names(self, team_id: str, user_ids: list[str], *, fresh_since: datetime) -> dict[str, str]:
+        return {user: name for user in user_ids if (found := self.s.people.get((team_id, user)))
+                for name, at in [found] if at >= fresh_since}
 
-    def append_many(self, events, *, at):
-        self.s.audit.extend(events)
-
-    def pseudonym(self, proposal_id, user_id):
-        return hashlib.sha256(f"{proposal_id}:{user_id}".encode()).hexdigest()[:16]
-
-    def respondent(self, round_id, user_id):
-        return "p-" + hashlib.sha256(f"checklist:{round_id}:{user_id}".encode()).hexdigest()[:16]
-
-
-class FakeOutbox:
-    """Jobs by key, with the adding rule that matters to services: a pending key is one job."""
-
-    def __init__(self, s: Store):
-        self.s = s
-
-    def add(self, job, *, now):
-        held = self.s.outbox.get(job.key)
-        self.s.outbox[job.key] = job if held is None else replace(held, due_at=min(held.due_at, job.due_at))
-
-    def reschedule(self, key, due_at, *, now):
-        if key in self.s.outbox:
-            self.s.outbox[key] = replace(self.s.outbox[key], due_at=due_at)
-
-    def bring_forward(self, key, *, now):
-        keyed = [k for k, job in self.s.outbox.items() if (k == key or k.startswith(f"{key}:")) and job.due_at > now]
-        for k in keyed:
-            self.s.outbox[k] = replace(self.s.outbox[k], due_at=now)
-        return len(keyed)
-
-    def cancel(self, key, *, now):
-        if key in self.s.outbox:
-            self.s.cancelled.add(key)
+    def remember(self, team_id: str, names: dict[str, str], *, at: datetime) -> None:
+        self.s.people.update({(team_id, user): (name, at) for user, name in names.items()})
 
 
 class FakeUnitOfWork(AbstractUnitOfWork):
     """A unit of work over a Store: changes become visible only on commit."""
 
-    def __init__(self, store: Store, *, clock, scope: RequestScope | None = None):
-        super().__init__(clock=clock, scope=scope)
-        self.committed_store, self.committed = store, False
+    def __init__(self, store: Store, *, clock: FixedClock, scope: RequestScope | None = None, key: bytes = KEY,
+                 wakers: list | None = None, effects: Effects = effects_of):
+        super().__init__(clock=clock, scope=scope, wakers=wakers, effects=effects)
+        self.committed_store, self.committed, self._key = store, False, key
 
     def __enter__(self) -> FakeUnitOfWork:
         self.store = copy.deepcopy(self.committed_store)
         s = self.store
         self.workspaces, self.organisations, self.boards = FakeWorkspaces(s), FakeOrganisations(s), FakeBoards(s)
-        self.proposals, self.requests, self.categories = FakeProposals(s), FakeRequests(s), FakeCategories()
-        self.audit, self.outbox = FakeAudit(s), FakeOutbox(s)
+        self.requests, self.categories, self.people = FakeRequests(s), FakeCategories(), FakePeople(s)
+        self.proposals, self.reviews, self.reminders = FakeProposals(s), FakeReviews(s), FakeReminders(s)
+        self.audit, self.audit_tables, self.outbox = FakeAudit(s, key=self._key), FakeAuditTables(s), FakeOutbox(s)
         self.authorities, self.chains, self.deputies = fd.FakeAuthorities(s), fd.FakeChains(s), fd.FakeDeputies(s)
         self.escalations, self.delegated = fd.FakeEscalations(s), fd.FakeDelegated(s)
-        self.category_rules, self.boards = fd.FakeCategoryRules(s), fc.ChecklistBoards(self.boards)
+        self.category_rules = fd.FakeCategoryRules(s)
         self.checklist_rounds, self.checklist_answers, self.checklist_templates, self.actions = fc.repositories(s)
         return self
 
@@ -275,32 +254,42 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         pass
 
 
-class FakeDatabase:
+class FakeDatabase(AbstractDatabase):
     """Hands out fake units of work over one in-memory store, like storage.uow.Database."""
 
-    def __init__(self, now: datetime, store: Store | None = None, scope: RequestScope | None = None):
-        self.store, self.clock, self.scope, self.audit_key = store or Store(), FixedClock(now), scope, b"k" * 32
+    clock: FixedClock
+
+    def __init__(self, now: datetime, store: Store | None = None, scope: RequestScope | None = None, *,
+                 effects: Effects = effects_of):
+        self.store, self.clock, self.scope, self.audit_key = store or Store(), FixedClock(now), scope, KEY
+        self.wakers, self.effects = [], effects
 
     def uow(self) -> FakeUnitOfWork:
         """A unit of work that may write."""
-        return FakeUnitOfWork(self.store, clock=self.clock, scope=self.scope)
+        return FakeUnitOfWork(self.store, clock=self.clock, scope=self.scope, key=self.audit_key, wakers=self.wakers,
+                              effects=self.effects)
 
     def read(self) -> FakeUnitOfWork:
         """A unit of work for reading."""
-        return FakeUnitOfWork(self.store, clock=self.clock)
+        return FakeUnitOfWork(self.store, clock=self.clock, key=self.audit_key, effects=self.effects)
 
-    def for_request(self, key):
+    def for_request(self, key: str | None) -> FakeDatabase:
         """The same store, with writes tied to a request key."""
-        return FakeDatabase(self.clock.moment, self.store, RequestScope(key))
+        return FakeDatabase(self.clock.moment, self.store, RequestScope(key), effects=self.effects)
 
-    def unscoped(self):
+    def unscoped(self) -> FakeDatabase:
         """The same store, with writes tied to no request."""
-        return FakeDatabase(self.clock.moment, self.store)
+        return FakeDatabase(self.clock.moment, self.store, effects=self.effects)
+
+    def is_deadlock(self, error: BaseException) -> bool:
+        """Never: one writer at a time."""
+        return False
 
     def jobs(self, kind: str | None = None) -> list[Job]:
         """The outbox's jobs (of one kind), not cancelled."""
-        return [j for k, j in self.store.outbox.items() if k not in self.store.cancelled
-                and (kind is None or j.kind == kind)]
+        cancelled = self.store.cancelled
+        return [row.job for k, row in self.store.jobs.rows.items() if k not in cancelled
+                and (kind is None or row.job.kind == kind)]
 
 
 def member(user_id: str, organisation: str = "Leeds Teaching Hospitals", role: Role = Role.MEMBER) -> Member:

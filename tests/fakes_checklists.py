@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import IntegrityError
 
 from bot.domain.assessment import Answer
-from bot.domain.boards import CollaborationType
+from bot.domain.checklists import Template
 from bot.domain.rounds import Action, Round
+from bot.services import repositories_checklists as ports
+from storage.checklist_files import parsed, shipped_templates
 
 if TYPE_CHECKING:
-    from tests.fakes import FakeBoards, Store
+    from tests.fakes import Store
 
 LISTED = 200  # the SQL list stops at this many rows
 
@@ -68,14 +70,11 @@ class ChecklistState:
 
 
 def state_of(s: Store) -> ChecklistState:
-    """The store's checklist state, made on first use (the fake unit of work copies the store's whole __dict__)."""
-    found = getattr(s, "checklists", None)
-    if found is None:
-        found = s.checklists = ChecklistState()
-    return found
+    """The store's checklist state."""
+    return s.checklists
 
 
-class FakeRounds:
+class FakeRounds(ports.RoundRepository):
     def __init__(self, s: Store):
         self.c = state_of(s)
 
@@ -113,13 +112,13 @@ class FakeRounds:
 
     def before(self, r: Round) -> Round | None:
         return self._newest(x for x in self._board(r.board_id, r.template_id)
-                            if x.id < r.id and x.closed_at is not None)
+                            if (x.id or 0) < (r.id or 0) and x.closed_at is not None)
 
     def numbered(self, board_id: int, template_id: str) -> list[Round]:
-        return [replace(r) for r in sorted(self._board(board_id, template_id), key=lambda r: r.id)]
+        return [replace(r) for r in sorted(self._board(board_id, template_id), key=lambda r: r.id or 0)]
 
 
-class FakeAnswers:
+class FakeAnswers(ports.AnswerRepository):
     def __init__(self, s: Store):
         self.c = state_of(s)
 
@@ -170,26 +169,33 @@ class FakeAnswers:
         return dict(found)
 
 
-class FakeTemplates:
+class FakeTemplates(ports.TemplateRepository):
     def __init__(self, s: Store):
         self.c = state_of(s)
 
     def put(self, board_id: int, template_id: str, version: int, source: str, *, by: str, at: datetime) -> None:
-        if self.source(board_id, template_id, version) is not None:
+        if self._source(board_id, template_id, version) is not None:
             raise IntegrityError("INSERT INTO checklist_templates", None,
                                  ValueError("uq_checklist_templates_version"))
         self.c.templates.append(LoadedTemplate(board_id, template_id, version, source, by, at))
 
-    def sources(self, board_id: int) -> dict[str, tuple[int, str]]:
-        rows = sorted((t for t in self.c.templates if t.board_id == board_id), key=lambda t: t.version)
-        return {t.template_id: (t.version, t.source) for t in rows}
+    def shipped(self) -> dict[str, Template]:
+        return shipped_templates()
 
-    def source(self, board_id: int, template_id: str, version: int) -> str | None:
+    def own(self, board_id: int) -> dict[str, Template]:
+        rows = sorted((t for t in self.c.templates if t.board_id == board_id), key=lambda t: t.version)
+        return {t.template_id: parsed(t.source) for t in rows}
+
+    def own_version(self, board_id: int, template_id: str, version: int) -> Template | None:
+        source = self._source(board_id, template_id, version)
+        return parsed(source) if source is not None else None
+
+    def _source(self, board_id: int, template_id: str, version: int) -> str | None:
         return next((t.source for t in self.c.templates
                      if (t.board_id, t.template_id, t.version) == (board_id, template_id, version)), None)
 
 
-class FakeActions:
+class FakeActions(ports.ActionRepository):
     def __init__(self, s: Store):
         self.c = state_of(s)
 
@@ -214,16 +220,3 @@ class FakeActions:
 def repositories(s: Store) -> tuple[FakeRounds, FakeAnswers, FakeTemplates, FakeActions]:
     """The unit of work's checklist_rounds, checklist_answers, checklist_templates and actions."""
     return FakeRounds(s), FakeAnswers(s), FakeTemplates(s), FakeActions(s)
-
-
-class ChecklistBoards:
-    """The fake boards, with what checklists write to a board (BoardRepository.set_collaboration_type)."""
-
-    def __init__(self, boards: FakeBoards):
-        self.boards = boards
-
-    def __getattr__(self, name: str):
-        return getattr(self.boards, name)
-
-    def set_collaboration_type(self, board_id: int, kind: CollaborationType) -> None:
-        self.boards.s.boards[board_id][1].collaboration_type = kind

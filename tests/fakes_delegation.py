@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 from bot.domain.boards import Organisation
 from bot.domain.delegated import Delegated
 from bot.domain.delegation import CategoryRule, Chain, Deputy, Level, SignOffScope
-from bot.domain.escalation import Escalation, EscalationState
+from bot.domain.escalation import Escalation, EscalationState, Waiting
 from bot.domain.scheme import Authority, overlaps, remainders
-from storage.escalations import Waiting
-from storage.repositories import name_key
+from bot.domain.text import clean
+from bot.services import repositories_delegation as ports
 
 if TYPE_CHECKING:
     from tests.fakes import Store
@@ -70,7 +70,7 @@ def _workspace_orgs(s: Store, workspace_id: int) -> set[int]:
     return {oid for oid, (ws, _) in _organisations(s).items() if ws == workspace_id}
 
 
-class FakeAuthorities:
+class FakeAuthorities(ports.AuthorityRepository):
     def __init__(self, s: Store):
         self.s, self.d = s, s.delegation
 
@@ -142,7 +142,7 @@ class FakeAuthorities:
         return sorted(self._named(workspace_id), key=lambda pair: (pair[0], pair[1].user_id, pair[1].category))
 
 
-class FakeChains:
+class FakeChains(ports.ChainRepository):
     def __init__(self, s: Store):
         self.d = s.delegation
 
@@ -159,7 +159,7 @@ class FakeChains:
             self.d.chains[organisation_id] = levels
 
 
-class FakeDeputies:
+class FakeDeputies(ports.DeputyRepository):
     def __init__(self, s: Store):
         self.d = s.delegation
 
@@ -171,7 +171,7 @@ class FakeDeputies:
         self.d.deputies.append((organisation_id, deputy))
 
 
-class FakeEscalations:
+class FakeEscalations(ports.EscalationRepository):
     def __init__(self, s: Store):
         self.s, self.d = s, s.delegation
 
@@ -180,7 +180,7 @@ class FakeEscalations:
         return replace(copy.deepcopy(e), organisation=_organisations(self.s)[e.organisation_id][1].name)
 
     def _by_name(self, found: Iterable[Escalation]) -> list[Escalation]:
-        return sorted((self._read(e) for e in found), key=lambda e: (name_key(e.organisation), e.id))
+        return sorted((self._read(e) for e in found), key=lambda e: (clean(e.organisation).casefold(), e.id))
 
     def add(self, e: Escalation) -> int:
         escalation_id = len(self.d.escalations) + 1
@@ -192,8 +192,8 @@ class FakeEscalations:
         return self._read(found) if found else None
 
     def save(self, e: Escalation) -> None:
-        held = self.d.escalations.get(e.id)
-        if held is not None:
+        held = self.d.escalations.get(e.id) if e.id is not None else None
+        if e.id is not None and held is not None:
             self.d.escalations[e.id] = replace(held, **{name: copy.deepcopy(getattr(e, name)) for name in SAVED})
 
     def of_proposal(self, proposal_id: int) -> list[Escalation]:
@@ -218,14 +218,14 @@ class FakeEscalations:
         found = []
         for e in self.d.escalations.values():
             p = self.s.proposals[e.proposal_id]
-            if (self.s.boards[p.board_id][0] == workspace_id and e.state is EscalationState.OPEN
-                    and (p.board_id in boards or user_id in e.approvers)):
-                found.append(Waiting(self._read(e), p.title, p.channel_id, p.message_ts,
-                                     self.s.boards[p.board_id][1].timezone))
-        return sorted(found, key=lambda w: (w.escalation.opened_at, w.escalation.id))[:LISTED]
+            ws, board = self.s.boards[p.board_id or 0]
+            if (ws == workspace_id and e.state is EscalationState.OPEN
+                    and (p.board_id in boards or e.named(user_id))):
+                found.append(Waiting(self._read(e), p.title, p.channel_id, p.message_ts, board.timezone))
+        return sorted(found, key=lambda w: (w.escalation.opened_at, w.escalation.id or 0))[:LISTED]
 
 
-class FakeCategoryRules:
+class FakeCategoryRules(ports.CategoryRuleRepository):
     def __init__(self, s: Store):
         self.d = s.delegation
 
@@ -236,7 +236,7 @@ class FakeCategoryRules:
         self.d.category_rules[board_id] = {r.category: replace(r, threshold=r.threshold or None) for r in rules}
 
 
-class FakeDelegated:
+class FakeDelegated(ports.DelegatedRepository):
     def __init__(self, s: Store):
         self.s, self.d = s, s.delegation
 
@@ -261,4 +261,3 @@ class FakeDelegated:
         if proposal_id in self.d.delegated:
             self.d.delegated[proposal_id] = replace(self.d.delegated[proposal_id], reviewed_by=by, reviewed_at=at,
                                                     note=note)
-

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from bot.domain.audit import parse_head
 from bot.settings import Settings
@@ -34,13 +35,12 @@ def _expected_head(text: str) -> tuple[int, str]:
 def one_line_errors(base: type[argparse.ArgumentParser]) -> type[argparse.ArgumentParser]:
     """A parser class like `base` whose usage errors are one line and exit status 2."""
 
-    class OneLineErrors(base):
-        """A parser whose usage errors are one line (`collab-bot: ...`) and exit status 2."""
+    def error(self: argparse.ArgumentParser, message: str) -> NoReturn:
+        self.exit(2, f"collab-bot: {message}\n")
 
-        def error(self, message: str):
-            self.exit(2, f"collab-bot: {message}\n")
-
-    return OneLineErrors
+    # Built with type(): a class statement cannot take a base only known when this runs, as far as mypy sees.
+    return type("OneLineErrors", (base,), {
+        "error": error, "__doc__": "A parser whose usage errors are one line (`collab-bot: ...`) and exit status 2."})
 
 
 def add_parser(sub) -> None:

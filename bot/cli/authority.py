@@ -94,7 +94,7 @@ def _describe(planned) -> str:
     a = planned.authority
     until = f" until {a.valid_until.isoformat()}" if a.valid_until else ""
     return (f"row {planned.row}: {planned.organisation}, {a.user_id}, {planned.category.key}: "
-            f"{a.describe(money=planned.category.kind == 'money')} from {a.valid_from.isoformat()}{until}, "
+            f"{a.describe(money=planned.category.is_money)} from {a.valid_from.isoformat()}{until}, "
             f"granted by {a.granted_by}")
 
 

@@ -1,4 +1,4 @@
-"""`collab-bot checklist validate FILE`: check a checklist template file before a board loads it."""
+"""`collab-bot checklist validate|load FILE`: check a checklist template file, or give one board its own version."""
 
 from __future__ import annotations
 
@@ -34,9 +34,9 @@ def add_parser(sub) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Run one `checklist` subcommand; the exit status."""
-    from bot.checklist_files import TemplateFileError, UnreadableTemplate, load_template
     from bot.cli.checks import CommandError
     from bot.domain.text import plural
+    from storage.checklist_files import TemplateFileError, UnreadableTemplate, load_template
 
     try:
         template = load_template(args.file)
@@ -56,15 +56,16 @@ def main(args: argparse.Namespace) -> int:
 def load(settings, args: argparse.Namespace) -> int:
     """`collab-bot checklist load FILE --board NAME`: check the file, then keep it as the board's own version."""
     from bot.app import make_database
-    from bot.checklist_files import TemplateFileError, UnreadableTemplate
     from bot.cli.checks import CommandError
+    from bot.cli.errors import domain_error_line
     from bot.clock import SystemClock
     from bot.domain.errors import DomainError
     from bot.services.checklist_templates import load_for_board
+    from storage.checklist_files import TemplateFileError, UnreadableTemplate, read_template
 
+    db = make_database(settings)
     try:
-        template = load_for_board(make_database(settings), board_name=args.board, path=args.file, actor=args.by,
-                                  now=SystemClock().now())
+        template, source = read_template(args.file)
     except UnreadableTemplate as exc:
         raise CommandError(exc.lines[0], status=2) from None
     except TemplateFileError as exc:
@@ -72,8 +73,11 @@ def load(settings, args: argparse.Namespace) -> int:
             print(line)
         print(f"{args.file}: not loaded")
         return 1
+    try:
+        load_for_board(db, board_name=args.board, template=template, source=source, actor=args.by,
+                       now=SystemClock().now())
     except DomainError as exc:
-        print(f"collab-bot: {exc.message}")
+        print(domain_error_line(exc))
         return 1
     print(f"{args.board} now runs {template.title}, version {template.version}, from {args.file}")
     return 0

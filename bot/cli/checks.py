@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -18,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from bot.cli.errors import hide_password, slack_unreachable_line
 from bot.settings import Settings, SettingsError
+from storage.db import sqlite_file
 
 log = logging.getLogger("collab-bot")
 # The checks say what went wrong in one line; slack_sdk's own log of each failed attempt would repeat it.
@@ -32,19 +31,6 @@ class CommandError(Exception):
     def __init__(self, message: str, status: int = 1):
         super().__init__(message)
         self.status = status
-
-
-def sqlite_file(url: str) -> Path | None:
-    """The file a SQLite URL names, or None for an in-memory database."""
-    parsed = make_url(url)
-    database = parsed.database or ""
-    if parsed.query.get("uri") in ("true", "1") and database.startswith("file:"):
-        if "mode=memory" in database:
-            return None
-        database = urlsplit(database).path
-    if database in ("", ":memory:"):
-        return None
-    return Path(database).resolve()
 
 
 def require_database(url: str) -> None:
@@ -115,7 +101,9 @@ def _call_slack(settings: Settings, setting: str, method: str) -> dict:
     """One Web API call with `setting`'s token: a refusal is a SettingsError naming it; no Slack a CommandError."""
     token = getattr(settings, setting).get_secret_value()
     try:
-        return _client(settings).api_call(method, params={"token": token}).data
+        answer = _client(settings).api_call(method, params={"token": token}).data
+        assert isinstance(answer, dict)  # Web API methods answer JSON
+        return answer
     except SlackApiError as exc:
         status, error = exc.response.status_code, exc.response.get("error")
         if status != 200:

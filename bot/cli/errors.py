@@ -10,6 +10,9 @@ import urllib.error
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.domain.errors import DomainError
+from prompts.errors import plain
+
 HIDDEN = "***"
 
 # (pattern in the driver's message, any case; the cause to print). Order matters: the first match wins.
@@ -107,3 +110,8 @@ def network_cause(exc: BaseException) -> str:
 def slack_unreachable_line(exc: BaseException, api_url: str) -> str:
     """`cannot reach Slack at <url> (SLACK_API_URL): <cause>`."""
     return f"cannot reach Slack at {api_url} (SLACK_API_URL): {network_cause(exc)}"
+
+
+def domain_error_line(exc: DomainError) -> str:
+    """`collab-bot: <what cannot be done>`, in plain words: no mrkdwn, people and channels by id."""
+    return f"collab-bot: {plain(exc)}"

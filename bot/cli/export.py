@@ -61,6 +61,7 @@ def _slack_lookup(settings: Settings):
 
 def _checklist(settings: Settings, args: argparse.Namespace) -> int:
     from bot.cli.checks import read_only_database
+    from bot.cli.errors import domain_error_line
     from bot.domain.errors import InvalidValue, NotFound
     from bot.services.rounds import report_by_number
     from prompts.checklist_csv import write_report_csv
@@ -69,7 +70,7 @@ def _checklist(settings: Settings, args: argparse.Namespace) -> int:
         rr = report_by_number(read_only_database(settings), board_name=args.board, template_id=args.template,
                               number=args.round)
     except (NotFound, InvalidValue) as exc:  # InvalidValue: an unattributed round with too few answers
-        print(f"collab-bot: {exc.message}", file=sys.stderr)
+        print(domain_error_line(exc), file=sys.stderr)
         return 1
     if args.output:
         with open(args.output, "w", newline="", encoding="utf-8") as out:
@@ -82,6 +83,7 @@ def _checklist(settings: Settings, args: argparse.Namespace) -> int:
 
 def _actions(settings: Settings, args: argparse.Namespace) -> int:
     from bot.cli.checks import read_only_database
+    from bot.cli.errors import domain_error_line
     from bot.clock import SystemClock
     from bot.domain.errors import NotFound
     from bot.domain.text import plural
@@ -91,7 +93,7 @@ def _actions(settings: Settings, args: argparse.Namespace) -> int:
     try:
         found = board_actions(read_only_database(settings), board_name=args.board, now=SystemClock().now())
     except NotFound as exc:
-        print(f"collab-bot: {exc.message}", file=sys.stderr)
+        print(domain_error_line(exc), file=sys.stderr)
         return 1
     if args.output:
         with open(args.output, "w", newline="", encoding="utf-8") as out:
@@ -109,6 +111,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     if args.export_command == "actions":
         return _actions(settings, args)
     from bot.cli.checks import read_only_database
+    from bot.cli.errors import domain_error_line
     from bot.clock import SystemClock
     from bot.domain.errors import NotFound
     from bot.domain.text import plural
@@ -120,9 +123,9 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     try:
         team_id, snaps = register(db, board_name=args.board)
     except NotFound as exc:
-        print(f"collab-bot: {exc.message}", file=sys.stderr)
+        print(domain_error_line(exc), file=sys.stderr)
         return 1
-    lookup, names = _slack_lookup(settings), {}
+    lookup, names = _slack_lookup(settings), dict[str, str]()
     if lookup is None:
         print("collab-bot: SLACK_BOT_TOKEN is not set, so people are shown by Slack id only", file=sys.stderr)
     else:

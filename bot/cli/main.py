@@ -118,14 +118,16 @@ def _worker(settings: Settings) -> None:
     import signal
     import threading
 
-    from bot.app import make_database, make_dispatch_client
+    from bot.app import bot_token, make_database
+    from bot.outbound.client import dispatch_client
     from bot.outbound.scheduler import start_background
 
     settings.require("SLACK_BOT_TOKEN")
     check_bot_token(settings, must_reach=False)
     _upgrade(settings)
     db = make_database(settings, request_threads=0)
-    background = start_background(db, make_dispatch_client(settings), clock=db.clock)
+    client = dispatch_client(token=bot_token(settings), base_url=settings.SLACK_API_URL)
+    background = start_background(db, client, clock=db.clock)
     stopping = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     log.info("worker dispatching the outbox; stop it with Ctrl-C or SIGTERM")
@@ -142,10 +144,11 @@ def _run(settings: Settings) -> None:
 
     settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
     identity = check_bot_token(settings, must_reach=True)
+    assert identity is not None  # it must reach Slack: it raises rather than answering None
     check_app_token(settings)
     log.info("Slack accepts both tokens: connecting as %s in %s", identity.get("user"), identity.get("team"))
     _upgrade(settings)
-    SocketModeHandler(create_app(settings, socket_mode=True), settings.SLACK_APP_TOKEN.get_secret_value()).start()
+    SocketModeHandler(create_app(settings, socket_mode=True), settings.secret("SLACK_APP_TOKEN")).start()
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
@@ -203,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"collab-bot: {exc}", file=sys.stderr)
         return exc.status
     except DATABASE_ERRORS as exc:
+        assert settings is not None  # the database is reached only once the settings are read
         print(f"collab-bot: {database_error_line(exc, settings.DATABASE_URL)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -11,15 +11,19 @@ ids only grow, so every later round too) is compared row by row; an older one on
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from bot.domain.audit import AuditEvent
 from bot.domain.audit_rows import Malformed, Row, need
+from bot.domain.events import RoundOpened
+from bot.domain.events_checklists import ChecklistAnswered, ChecklistClosed
 
 
 @dataclass
 class Answers:
     """Attributed answers: (round_id, user, question_id) -> columns; closed unattributed rounds' counts."""
 
+    ACTIONS: ClassVar[tuple[str, ...]] = (RoundOpened.ACTION, ChecklistAnswered.ACTION, ChecklistClosed.ACTION)
     rows: dict[tuple, Row] = field(default_factory=dict)
     counts: dict[tuple, Row] = field(default_factory=dict)  # (round_id, question_id, value) -> {"answers": n}
     logged_from: int | None = None  # the first round opened since answers are logged
@@ -33,13 +37,13 @@ class Answers:
         """Apply `checklist.opened` (whether it logs answers), `checklist.answered` or `checklist.closed`."""
         p = event.payload
         (round_id,) = need(p, "round_id")
-        if event.action == "checklist.opened":
+        if event.action == RoundOpened.ACTION:
             if p.get("answers_logged") and self.logged_from is None:
                 self.logged_from = round_id
-        elif event.action == "checklist.answered":
+        elif event.action == ChecklistAnswered.ACTION:
             user, question, value, note, evidence = need(p, "user", "question_id", "value", "note", "evidence")
             self.rows[(round_id, user, question)] = {"value": value or None, "note": note, "evidence": evidence}
-        elif event.action == "checklist.closed" and "counts" in p:
+        elif event.action == ChecklistClosed.ACTION and "counts" in p:
             self._close(round_id, p["counts"])
 
     def _close(self, round_id: int, counts: dict) -> None:

@@ -26,6 +26,13 @@ def _day(text: str | None) -> date | None:
         raise Malformed(f"{text!r} is not a date") from None
 
 
+def _first_day(text: str) -> date:
+    day = _day(text)
+    if day is None:
+        raise Malformed("None is not a date")
+    return day
+
+
 @dataclass
 class Authorities:
     """Each version of each member's authority: (organisation, user, category, version) -> columns."""
@@ -44,7 +51,7 @@ class Authorities:
             self.legacy.add((organisation, user, category))
             return
         member = (event.payload["organisation_id"], user, category)
-        new = Authority(user_id=user, organisation_id=0, category=category, valid_from=_day(starts),
+        new = Authority(user_id=user, organisation_id=0, category=category, valid_from=_first_day(starts),
                         valid_until=_day(event.payload.get("valid_until")), granted_by=event.actor, version=version)
         kept, pieces, number = [], [], self.latest.get(member, 0)
         for old in self.current.get(member, []):

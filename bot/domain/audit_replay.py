@@ -2,7 +2,8 @@
 
 Board memberships, votes and every change of position are kept here; proposals and escalations in
 audit_governance, authority and escalation chains in audit_delegation, checklist answers in audit_checklists.
-An event whose payload lacks what its action needs (forged, or damaged) is one line in `problems`.
+An event whose payload lacks what its action needs (forged, or damaged) is one line in `problems`. Actions are
+named by the domain events that write them (their `ACTION`), so the replay reads what the events project.
 
 Secret ballots' events name no user: they carry `voter`, a keyed pseudonym, and the votes table is compared
 after mapping each of its users to that pseudonym. Secret-ballot events from before pseudonyms existed carry
@@ -20,9 +21,14 @@ from bot.domain.audit_checklists import Answers
 from bot.domain.audit_delegation import Authorities, Chains
 from bot.domain.audit_governance import Escalations, Proposals
 from bot.domain.audit_rows import Malformed, Row, need, row_differences
+from bot.domain.events_boards import MemberAdded, MemberRemoved, MemberUpdated, OrganisationRenamed
+from bot.domain.events_delegation import AuthoritySet, ChainSet
+from bot.domain.events_governance import VoteRecorded
 
-MEMBER_ACTIONS = ("member.added", "member.updated")
-CHECKLIST_ACTIONS = ("checklist.opened", "checklist.answered", "checklist.closed")
+MEMBER_ACTIONS = (MemberAdded.ACTION, MemberUpdated.ACTION)
+# Every action the replay reads; the log's other actions change none of the tables it compares.
+REPLAYED = frozenset({*MEMBER_ACTIONS, MemberRemoved.ACTION, VoteRecorded.ACTION, OrganisationRenamed.ACTION,
+                      *Proposals.ACTIONS, *Escalations.ACTIONS, AuthoritySet.ACTION, ChainSet.ACTION, *Answers.ACTIONS})
 
 MemberKey = tuple[int, str]  # (board_id, user)
 VoteKey = tuple[int, str]  # (proposal_id, user, or the voter's pseudonym on a secret ballot)
@@ -59,21 +65,21 @@ class Replay:
         if action in MEMBER_ACTIONS:
             board, user, organisation, role = need(p, "board_id", "user", "organisation", "role")
             self.members[(board, user)] = (organisation, role)
-        elif action == "member.removed":
+        elif action == MemberRemoved.ACTION:
             self.members.pop(tuple(need(p, "board_id", "user")), None)
-        elif action == "vote.recorded":
+        elif action == VoteRecorded.ACTION:
             self._vote(p)
-        elif action == "organisation.renamed":
+        elif action == OrganisationRenamed.ACTION:
             self._rename(*need(p, "boards", "was", "name"))
-        elif action.startswith("proposal."):
+        elif action in Proposals.ACTIONS:
             self.proposals.apply(event)
-        elif action.startswith("escalation."):
+        elif action in Escalations.ACTIONS:
             self.escalations.apply(event)
-        elif action == "authority.set":
+        elif action == AuthoritySet.ACTION:
             self.authorities.apply(event)
-        elif action == "chain.set":
+        elif action == ChainSet.ACTION:
             self.chains.apply(event)
-        elif action in CHECKLIST_ACTIONS:
+        elif action in Answers.ACTIONS:
             self.answers.apply(event)
 
     def _rename(self, boards: list[int], was: str, name: str) -> None:

@@ -49,7 +49,7 @@ def row_differences(table: str, log: Mapping[tuple, Row], kept: Mapping[tuple, R
             continue
         said, held, where = log.get(key), kept.get(key), f"{table}: {name(key)}: "
         if held is None:
-            lines.append(where + f"in the log ({_show(said)}) but not in the table")
+            lines.append(where + f"in the log ({_show(log[key])}) but not in the table")
         elif said is None:
             lines.append(where + f"in the table ({_show(held)}) but not in the log")
         else:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.domain.errors import Conflict, InvalidValue, NotAllowed, NotFound
+from bot.domain.errors import Conflict, InvalidValue, Name, NotAllowed, NotFound, Person
 from bot.domain.reviews import BoardSettings
-from bot.domain.text import clean, escape
+from bot.domain.text import clean
 
 
 class BoardKind(StrEnum):
@@ -111,7 +111,8 @@ def parse_choice(enum: type[StrEnum], raw: str, *, field_name: str, label: str):
         return enum(key)
     except ValueError:
         choices = ", ".join(e.value.replace("_", " ") for e in enum)
-        raise InvalidValue(f"“{escape(raw)}” is not a {label}. Choose one of: {choices}.", field=field_name) from None
+        raise InvalidValue(f"“{{raw}}” is not a {label}. Choose one of: {choices}.", field=field_name,
+                           raw=raw) from None
 
 
 def clean_name(raw: str, *, field_name: str, label: str) -> str:
@@ -132,11 +133,10 @@ def ensure_can_manage(board: Board, user_id: str, *, to_see: str = "") -> Member
     member = board.member(user_id)
     if member is None or member.role not in MANAGING_ROLES:
         if to_see:
-            raise NotAllowed(f"Only the chair or secretary of *{escape(board.name)}* can see {to_see}.")
-        raise NotAllowed(
-            f"Only the chair or secretary of *{escape(board.name)}* can change it. "
-            "Ask one of them if something needs updating."
-        )
+            raise NotAllowed("Only the chair or secretary of {board} can see {what}.", board=Name(board.name),
+                             what=to_see)
+        raise NotAllowed("Only the chair or secretary of {board} can change it. "
+                         "Ask one of them if something needs updating.", board=Name(board.name))
     return member
 
 
@@ -145,7 +145,7 @@ def _managed_member(board: Board, actor_id: str, target_id: str) -> Member:
     ensure_can_manage(board, actor_id)
     target = board.member(target_id)
     if target is None:
-        raise NotFound(f"<@{target_id}> is not a member of *{escape(board.name)}*.")
+        raise NotFound("{who} is not a member of {board}.", who=Person(target_id), board=Name(board.name))
     return target
 
 
@@ -154,10 +154,9 @@ def ensure_can_remove(board: Board, actor_id: str, target_id: str) -> Member:
     target = _managed_member(board, actor_id, target_id)
     remaining = [m for m in board.managers() if m.user_id != target_id]
     if target.role in MANAGING_ROLES and not remaining:
-        raise Conflict(
-            f"<@{target_id}> is the board's last chair or secretary. "
-            "Make someone else chair or secretary first, so the board can still be managed."
-        )
+        raise Conflict("{who} is the board's last chair or secretary. "
+                       "Make someone else chair or secretary first, so the board can still be managed.",
+                       who=Person(target_id))
     return target
 
 
@@ -173,7 +172,8 @@ def ensure_can_nominate(board: Board, actor_id: str, target_id: str) -> Member:
     """The member to nominate as their organisation's voter, if the actor manages the board and they may vote."""
     target = _managed_member(board, actor_id, target_id)
     if target.role is Role.OBSERVER:
-        raise Conflict(f"<@{target_id}> is an observer; only voting members can cast their organisation's vote.")
+        raise Conflict("{who} is an observer; only voting members can cast their organisation's vote.",
+                       who=Person(target_id))
     return target
 
 
@@ -183,10 +183,8 @@ def ensure_role_change_keeps_a_manager(board: Board, target_id: str, new_role: R
     if target is None or target.role not in MANAGING_ROLES or new_role in MANAGING_ROLES:
         return
     if not [m for m in board.managers() if m.user_id != target_id]:
-        raise Conflict(
-            f"<@{target_id}> is the board's last chair or secretary; "
-            "make someone else chair or secretary before changing their role."
-        )
+        raise Conflict("{who} is the board's last chair or secretary; "
+                       "make someone else chair or secretary before changing their role.", who=Person(target_id))
 
 
 def parse_timezone(raw: str, *, field_name: str = "timezone") -> str:
@@ -199,7 +197,6 @@ def parse_timezone(raw: str, *, field_name: str = "timezone") -> str:
             raise ZoneInfoNotFoundError(name)
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidValue(
-            f"“{escape(name)}” is not a time zone. Use a name such as Europe/London.", field=field_name
-        ) from None
+        raise InvalidValue("“{name}” is not a time zone. Use a name such as Europe/London.", field=field_name,
+                           name=name) from None
     return name

@@ -114,7 +114,7 @@ class Template:
 
     def lowest(self, question: Question) -> Option:
         """The question's lowest-scoring option (the first of equals); ValueError when none is scored."""
-        scored = [o for o in question.options if o.score is not None]
+        scored = [(o.score, o) for o in question.options if o.score is not None]
         if not scored:
             raise ValueError(f"question {question.id!r} has no scored options")
-        return min(scored, key=lambda o: o.score)
+        return min(scored, key=lambda pair: pair[0])[1]

@@ -15,7 +15,7 @@ from bot.domain.boards import Board, CollaborationType, DecisionRule, Role
 from bot.domain.errors import InvalidValue, NotAllowed
 from bot.domain.money import format_amount
 from bot.domain.scheme import Authority, Grant
-from bot.domain.text import clean, escape
+from bot.domain.text import and_list, clean
 
 
 class OrgType(StrEnum):
@@ -96,10 +96,11 @@ def check_chain(levels: Iterable[Level]) -> tuple[Level, ...]:
             raise InvalidValue(f"Level {n} must allow from 1 to 30 working days for an answer.", field=field_name)
         if level.limit_pence is not None and level.limit_pence <= 0:
             raise InvalidValue(f"The limit of level {n} must be more than £0, or unlimited.", field=field_name)
-        if checked and checked[-1].limit_pence is None:
+        below = checked[-1].limit_pence if checked else None
+        if checked and below is None:
             raise InvalidValue(f"Only the last level can be unlimited, but level {n} comes after an unlimited one.",
                                field=f"level_{n - 1}")
-        if checked and level.limit_pence is not None and level.limit_pence <= checked[-1].limit_pence:
+        if below is not None and level.limit_pence is not None and level.limit_pence <= below:
             raise InvalidValue(f"The limit of level {n} must be higher than that of level {n - 1} "
                                f"({checked[-1].describe_limit()}).", field=field_name)
         checked.append(replace(level, position=n, title=title, approvers=approvers, channel_id=channel_id))
@@ -227,15 +228,8 @@ def check_override(board: Board, user_id: str, *, chosen: DecisionRule, expected
     member = board.member(user_id)
     if member is None or member.role is not Role.CHAIR:
         raise NotAllowed("Only the chair can choose a different decision rule from the one this board uses for "
-                         f"{escape(expected.category.replace('_', ' '))} decisions.")
+                         "{category} decisions.", category=expected.category.replace("_", " "))
     return True
-
-
-def and_list(items: list[str]) -> str:
-    """"A", "A and B", "A, B and C"."""
-    if len(items) < 2:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 FORMAL_MARKS = {"transfers_funds": "a transfer of funds", "transfers_staff": "a transfer of staff",
@@ -246,7 +240,7 @@ def governance_flag(collaboration: CollaborationType, marks: set[str]) -> str | 
     """A warning when a less than formal collaboration is asked to do what needs formal arrangements."""
     unknown = set(marks) - FORMAL_MARKS.keys()
     if unknown:
-        raise InvalidValue(f"Unknown marks: {escape(', '.join(sorted(unknown)))}.", field="marks")
+        raise InvalidValue("Unknown marks: {marks}.", field="marks", marks=", ".join(sorted(unknown)))
     if collaboration is CollaborationType.FORMAL or not marks:
         return None
     what = and_list([label for mark, label in FORMAL_MARKS.items() if mark in marks])

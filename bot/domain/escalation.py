@@ -20,9 +20,9 @@ from bot.domain.delegation import (
     answerers,
     first_level,
 )
-from bot.domain.errors import Conflict, InvalidValue, NotAllowed
+from bot.domain.errors import Channel, Conflict, InvalidValue, NotAllowed, People, Person
 from bot.domain.schedule import WorkingCalendar
-from bot.domain.text import clean, escape
+from bot.domain.text import clean
 from bot.domain.times import local_time
 
 
@@ -79,12 +79,12 @@ class Escalation:
                in_channel: str | None = None, of_organisation: bool = False) -> None:
         """Record an endorsement or a decline (which needs a reason); `timezone` is the board's, for the refusal."""
         if self.state is not EscalationState.OPEN:
-            raise Conflict(self._closed_message(timezone))
+            raise self._closed(timezone)
         if user_id == self.brought_by:
             verb = "endorse" if endorse else "decline"
             raise NotAllowed(f"You brought this proposal, so you can't {verb} it for your organisation.")
         if not self.may_answer(user_id, in_channel=in_channel, of_organisation=of_organisation):
-            raise NotAllowed(self._who_may_answer())
+            raise self._not_theirs()
         text = clean(comment)
         if not endorse and not text:
             raise InvalidValue("Please say why you are declining, so the board knows what would need to change.",
@@ -95,35 +95,25 @@ class Escalation:
         self.answered_by, self.answered_at, self.comment = user_id, now, text
         self.answered_for = next((a for d, a in self.acting_for if d == user_id and a != user_id), None)
 
-    def record_line(self, timezone: str) -> str:
-        """One mrkdwn line for the record: who answered and when (in the board's `timezone`), or what it waits on."""
-        if self.state in (EscalationState.ENDORSED, EscalationState.DECLINED):
-            verb = "Endorsed" if self.state is EscalationState.ENDORSED else "Declined"
-            who = f"<@{self.answered_by}>" + (f" for <@{self.answered_for}>" if self.answered_for else "")
-            line = f"{verb} by {who} ({escape(self.level_title)}), {local_time(self.answered_at, timezone)}"
-            return line + (f": {escape(self.comment)}" if self.comment else "")
-        if self.state is EscalationState.OPEN:
-            return f"Waiting on {escape(self.level_title)}"
-        if self.state is EscalationState.NO_ROUTE:
-            return f"No route: {escape(self.organisation)} {escape(self.problem)}"
-        return "Withdrawn"
-
-    def _who_may_answer(self) -> str:
-        org = escape(self.organisation)
-        people = and_list([f"<@{u}>" for u in self.approvers])
+    def _not_theirs(self) -> NotAllowed:
+        people, org, level = People(self.approvers), self.organisation, self.level_title
         if self.channel_id is None:
-            return f"Only {people} ({escape(self.level_title)}) can answer this request for {org}."
-        named = f", or {people}," if people else ""
-        return (f"Only members of <#{self.channel_id}> who sit for {org} on a board{named} can answer this request "
-                f"for {org} ({escape(self.level_title)}). Nothing was recorded.")
+            return NotAllowed("Only {people} ({level}) can answer this request for {org}.", people=people,
+                              level=level, org=org)
+        named = ", or {people}," if self.approvers else ""
+        return NotAllowed(f"Only members of {{channel}} who sit for {{org}} on a board{named} can answer this request "
+                          "for {org} ({level}). Nothing was recorded.", channel=Channel(self.channel_id),
+                          people=people, level=level, org=org)
 
-    def _closed_message(self, timezone: str) -> str:
+    def _closed(self, timezone: str) -> Conflict:
         if self.state is EscalationState.WITHDRAWN:
-            return "This request was withdrawn, so it no longer needs an answer."
+            return Conflict("This request was withdrawn, so it no longer needs an answer.")
         if self.state is EscalationState.NO_ROUTE:
-            return f"This request has nobody to answer it: {escape(self.organisation)} {escape(self.problem)}."
-        return (f"This request has already been answered: {self.state.value} by <@{self.answered_by}> "
-                f"on {local_time(self.answered_at, timezone)}.")
+            return Conflict("This request has nobody to answer it: {org} {problem}.", org=self.organisation,
+                            problem=self.problem)
+        assert self.answered_at is not None  # an answered request records when
+        return Conflict(f"This request has already been answered: {self.state.value} by {{who}} "
+                        f"on {local_time(self.answered_at, timezone)}.", who=Person(self.answered_by or ""))
 
 
 class Step(StrEnum):

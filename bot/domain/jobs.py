@@ -1,11 +1,11 @@
 """Jobs: what the bot must still tell Slack, due at a time. Each is one outbox row.
 
-Pure rules only: the job itself, which Slack errors are worth retrying, and how long to wait.
+Pure rules only: the job, the changes an event may make to pending jobs, and what one run of a job came to.
+(Which Slack errors are worth retrying, and how long to wait, is the outbound side's: bot/outbound/policy.py.)
 """
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -39,6 +39,24 @@ class Job:
 
 
 @dataclass(frozen=True)
+class Reschedule:
+    """Move a pending job to a new due time."""
+
+    key: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """A pending job is no longer needed."""
+
+    key: str
+
+
+Effect = Job | Reschedule | Cancel
+
+
+@dataclass(frozen=True)
 class ClaimedJob:
     """A job a dispatcher holds the lease of; only the lease holder may record its result."""
 
@@ -48,30 +66,6 @@ class ClaimedJob:
     owner: str
     lease_until: datetime
     result: dict | None = None  # what an earlier run recorded, such as the ts of a message it posted
-
-
-# Slack errors that no retry will cure: stop, mark the job failed, tell a person once.
-PERMANENT_ERRORS = frozenset({
-    "channel_not_found", "not_in_channel", "is_archived", "invalid_auth", "not_authed", "token_revoked",
-    "token_expired", "account_inactive", "msg_too_long", "invalid_blocks", "invalid_arguments", "no_text",
-    "user_not_found", "cannot_dm_bot", "missing_scope", "restricted_action", "message_not_found",
-    "cant_update_message", "edit_window_closed", "user_is_bot", "method_not_supported_for_channel_type",
-    "invalid_json", "too_many_attachments", "ekm_access_denied", "team_access_not_granted",
-})
-MAX_ATTEMPTS = 8
-BACKOFF_BASE = timedelta(seconds=2)
-BACKOFF_CAP = timedelta(minutes=5)
-
-
-def is_permanent(error: str | None) -> bool:
-    """Whether a Slack error code means retrying cannot help."""
-    return error in PERMANENT_ERRORS
-
-
-def backoff(attempts: int, *, rng: random.Random | None = None) -> timedelta:
-    """How long to wait before trying again after `attempts` failed tries: exponential with full jitter."""
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
-    return ceiling * (rng or random).uniform(0.5, 1.0)
 
 
 class OutcomeKind(StrEnum):
@@ -110,22 +104,3 @@ class SendFailure:
     def unknown(self) -> bool:
         """Whether Slack may have acted on the call all the same: it timed out, broke, or answered 5xx."""
         return self.status is None or self.status >= 500
-
-
-MIN_RETRY_AFTER = timedelta(seconds=1)
-
-
-def outcome_of(failure: SendFailure, *, attempts: int, now: datetime, rng: random.Random | None = None) -> Outcome:
-    """What a failed call means for a job on its `attempts`-th try (this one included).
-
-    A 429 with Retry-After defers the job (not an attempt); a permanent error fails it at once; anything
-    else is retried with backoff until MAX_ATTEMPTS tries have failed.
-    """
-    error = dict(error=failure.code, detail=failure.detail, failure=failure)
-    if failure.status == 429 and failure.retry_after is not None:
-        return Outcome(OutcomeKind.DEFERRED, at=now + max(MIN_RETRY_AFTER, timedelta(seconds=failure.retry_after)),
-                       **error)
-    server_error = failure.status is not None and failure.status >= 500
-    if (is_permanent(failure.code) and not server_error) or attempts >= MAX_ATTEMPTS:
-        return Outcome(OutcomeKind.FAILED, **error)
-    return Outcome(OutcomeKind.RETRY, at=now + backoff(attempts, rng=rng), **error)

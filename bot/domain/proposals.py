@@ -20,8 +20,8 @@ from bot.domain.decisions import (
     parse_fraction,
     parse_quorum,
 )
-from bot.domain.errors import Conflict, InvalidValue, NotAllowed
-from bot.domain.text import clean, escape
+from bot.domain.errors import Conflict, InvalidValue, Name, NotAllowed
+from bot.domain.text import clean
 
 VOTING_ROLES = frozenset({Role.CHAIR, Role.SECRETARY, Role.MEMBER})
 TITLE_LIMIT = 150
@@ -53,22 +53,34 @@ class InterestDecision(StrEnum):
     ALLOWED = "allowed"
 
 
+class CategoryKind(StrEnum):
+    """Whether a category's decisions carry an amount in GBP or are a plain yes or no."""
+
+    MONEY = "money"
+    YES_NO = "yes_no"
+
+
 @dataclass(frozen=True)
 class Category:
     """A kind of decision; money categories carry an amount in GBP."""
 
     key: str
     label: str
-    kind: str  # "money" | "yes_no"
+    kind: CategoryKind
+
+    @property
+    def is_money(self) -> bool:
+        """Whether its decisions carry an amount, and its limits are sums of money."""
+        return self.kind == CategoryKind.MONEY
 
 
 DEFAULT_CATEGORIES = (
-    Category("finance", "Finance", "money"),
-    Category("service_change", "Service change", "yes_no"),
-    Category("data_sharing", "Data sharing", "yes_no"),
-    Category("workforce", "Workforce", "yes_no"),
-    Category("procurement", "Procurement", "yes_no"),
-    Category("estates", "Estates", "yes_no"),
+    Category("finance", "Finance", CategoryKind.MONEY),
+    Category("service_change", "Service change", CategoryKind.YES_NO),
+    Category("data_sharing", "Data sharing", CategoryKind.YES_NO),
+    Category("workforce", "Workforce", CategoryKind.YES_NO),
+    Category("procurement", "Procurement", CategoryKind.YES_NO),
+    Category("estates", "Estates", CategoryKind.YES_NO),
 )
 
 
@@ -184,7 +196,7 @@ def ensure_can_propose(board: Board, user_id: str) -> None:
     """Only the board's voting members may put a proposal."""
     member = board.member(user_id)
     if member is None or member.role not in VOTING_ROLES:
-        raise NotAllowed(f"Only voting members of *{escape(board.name)}* can put a proposal to it.")
+        raise NotAllowed("Only voting members of {board} can put a proposal to it.", board=Name(board.name))
 
 
 def ensure_can_vote(board: Board, proposal: Proposal, user_id: str) -> Voter:
@@ -192,7 +204,7 @@ def ensure_can_vote(board: Board, proposal: Proposal, user_id: str) -> Voter:
     ensure_open(proposal)
     member = board.member(user_id)
     if member is None:
-        raise NotAllowed(f"Only members of *{escape(board.name)}* can vote on its proposals.")
+        raise NotAllowed("Only members of {board} can vote on its proposals.", board=Name(board.name))
     if member.role not in VOTING_ROLES:
         raise NotAllowed("Observers follow the discussion but do not vote.")
     if user_id in proposal.recused():
@@ -261,7 +273,7 @@ def draft(*, board: Board, proposer: str, title: str, description: str, category
     chosen = next((c for c in categories if c.key == category), None)
     if chosen is None:
         raise InvalidValue("Choose a category.", field="category")
-    if amount is not None and chosen.kind != "money":
+    if amount is not None and not chosen.is_money:
         raise InvalidValue(f"{chosen.label} decisions do not carry an amount; leave it blank or choose Finance.",
                            field="amount")
     check_options(rule=rule, options=options)

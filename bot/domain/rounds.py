@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 from bot.domain import assessment as sa
 from bot.domain.boards import Board, ensure_can_manage
 from bot.domain.checklists import Question, Template
-from bot.domain.errors import Conflict, InvalidValue, NotAllowed, NotFound
-from bot.domain.text import clean, escape
+from bot.domain.errors import Command, Conflict, InvalidValue, Name, NotAllowed, NotFound
+from bot.domain.text import clean
 
 ACTION_TITLE_LIMIT = 200
 NOTE_LIMIT = 1000
@@ -87,7 +87,7 @@ def ensure_can_run_rounds(board: Board, user_id: str) -> None:
 def ensure_member(board: Board, user_id: str) -> None:
     """Only the board's members answer its checklists."""
     if board.member(user_id) is None:
-        raise NotAllowed(f"Only members of *{escape(board.name)}* answer its checklists.")
+        raise NotAllowed("Only members of {board} answer its checklists.", board=Name(board.name))
 
 
 def clean_note(raw: str, *, limit: int = NOTE_LIMIT, field: str = "note") -> str:
@@ -109,6 +109,7 @@ def check_evidence(raw: str) -> str:
 def new_action(*, board: Board, actor: str, title: str, owner: str, due_on: date, today: date,
                round_id: int | None = None, question_id: str | None = None) -> Action:
     """An action from a gap: the chair or secretary gives it a title, an owner on the board and a due date."""
+    assert board.id is not None  # a saved board
     ensure_can_manage(board, actor)
     text = clean(title or "")
     if not text:
@@ -135,10 +136,10 @@ class TooFewAnswers(InvalidValue):
 
     def __init__(self, template: Template, answered: int):
         self.answered, self.needed = answered, template.min_respondents - answered
-        super().__init__(f"The report of *{escape(template.title)}* is shown once at least "
+        super().__init__(f"The report of {{checklist}} is shown once at least "
                          f"{template.min_respondents} members have answered, so that no one's answers can be told "
                          f"from it; {answered} {'has' if answered == 1 else 'have'} so far, so {self.needed} more "
-                         f"{'is' if self.needed == 1 else 'are'} needed.")
+                         f"{'is' if self.needed == 1 else 'are'} needed.", checklist=Name(template.title))
 
 
 def ensure_enough_answered(template: Template, answered: int) -> None:
@@ -150,37 +151,41 @@ def ensure_enough_answered(template: Template, answered: int) -> None:
 def ensure_reportable(template: Template, r: Round) -> None:
     """An unattributed round is reported once closed: reports as answers arrive would show each one by difference."""
     if not template.attributed and r.is_open:
-        raise InvalidValue(f"The report of *{escape(template.title)}* is posted when the round closes: reports "
-                           "while answers still arrive would show each new answer by the difference.")
+        raise InvalidValue("The report of {checklist} is posted when the round closes: reports "
+                           "while answers still arrive would show each new answer by the difference.",
+                           checklist=Name(template.title))
 
 
 def ensure_takes_text(template: Template) -> None:
     """Notes and evidence links are for attributed checklists: free text can show who wrote it."""
     if not template.attributed:
-        raise InvalidValue(f"*{escape(template.title)}* takes no notes or evidence links: its answers are never "
-                           "linked to anyone, and what someone writes can show who they are.")
+        raise InvalidValue("{checklist} takes no notes or evidence links: its answers are never "
+                           "linked to anyone, and what someone writes can show who they are.",
+                           checklist=Name(template.title))
 
 
 def ensure_one_at_a_time(template: Template) -> None:
     """An unattributed checklist is answered in one form, never question by question."""
     if not template.attributed:
-        raise InvalidValue(f"*{escape(template.title)}* is answered all at once in its form (the Answer button in "
-                           "my DM), so that your answers are never stored with your name.")
+        raise InvalidValue("{checklist} is answered all at once in its form (the Answer button in "
+                           "my DM), so that your answers are never stored with your name.",
+                           checklist=Name(template.title))
 
 
 def ensure_board_round(template: Template) -> None:
     """An unattributed checklist is answered only in a board's round: a run of one would name its only answerer."""
     if not template.attributed:
-        raise NotFound(f"No round of *{escape(template.title)}* is open. Its answers are pooled with the board's "
-                       f"other members', so it is answered only in a round: the chair can open one with "
-                       f"`/collab checklist open {template.id}`.")
+        raise NotFound("No round of {checklist} is open. Its answers are pooled with the board's "
+                       "other members', so it is answered only in a round: the chair can open one with {command}.",
+                       checklist=Name(template.title), command=Command(f"/collab checklist open {template.id}"))
 
 
 def ensure_not_sent(template: Template, sent: bool) -> None:
     """An unattributed checklist's form is sent once: its answers can't be found again to change."""
     if sent:
-        raise Conflict(f"You've already answered *{escape(template.title)}* in this round. Answers are final once "
-                       "sent: they are kept with no link to you, so they can't be found again to change.")
+        raise Conflict("You've already answered {checklist} in this round. Answers are final once "
+                       "sent: they are kept with no link to you, so they can't be found again to change.",
+                       checklist=Name(template.title))
 
 
 def check_submission(template: Template, values: dict[str, str]) -> dict[str, str]:

@@ -64,6 +64,7 @@ class Recurrence:
         if self.frequency is Frequency.ONCE:
             return "once"
         if self.frequency is Frequency.NTH_WEEKDAY:
+            assert self.nth is not None and self.weekday is not None  # __post_init__ requires both
             which = "each month" if n == 1 else f"every {_ordinal(n)} month"
             return f"on the {NTH_WORDS[self.nth]} {WEEKDAYS[self.weekday]} of {which}"
         if self.frequency in MONTHS:
@@ -110,6 +111,7 @@ def _series(rule: Recurrence, start: date) -> rrule.rrule:
     if rule.frequency is Frequency.WEEKLY:
         return rrule.rrule(rrule.WEEKLY, dtstart=begin, interval=rule.interval)
     if rule.frequency is Frequency.NTH_WEEKDAY:
+        assert rule.nth is not None and rule.weekday is not None  # Recurrence requires both
         return rrule.rrule(rrule.MONTHLY, dtstart=begin, interval=rule.interval,
                            byweekday=rrule.weekday(rule.weekday, rule.nth))
     # A series starting on the 29th, 30th or 31st (or on 29 February, for a yearly one) falls on the last day of
@@ -208,4 +210,6 @@ def next_weekly(weekday: int, at: time, *, after: datetime, calendar: WorkingCal
         raise ValueError("weekday must be 0 (Monday) to 6 (Sunday)")
     today = calendar.local_date(after)
     start = today - timedelta(days=(today.weekday() - weekday) % 7)  # today, or the latest such day before it
-    return next_due(Recurrence(Frequency.WEEKLY), start=start, at=at, after=after, calendar=calendar)
+    due = next_due(Recurrence(Frequency.WEEKLY), start=start, at=at, after=after, calendar=calendar)
+    assert due is not None  # a weekly series never ends
+    return due

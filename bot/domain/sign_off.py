@@ -10,7 +10,6 @@ from bot.domain.boards import Board, DecisionRule
 from bot.domain.delegation import FORMAL_MARKS, CategoryRule, check_override
 from bot.domain.errors import InvalidValue, NotAllowed
 from bot.domain.money import parse_amount
-from bot.domain.text import escape
 
 ORG_AMOUNTS_FIELD = "org_amounts"
 
@@ -25,13 +24,13 @@ def parse_org_amounts(raw: str, board: Board) -> dict[int, int]:
         name, sep, amount = line.rpartition("=") if "=" in line else line.rpartition(":")
         key = " ".join(name.split()).casefold()
         if not sep or key not in by_name:
-            raise InvalidValue(f"“{escape(line.strip())}”: write one organisation on the board per line, as "
-                               "Organisation = amount.", field=ORG_AMOUNTS_FIELD)
+            raise InvalidValue("“{line}”: write one organisation on the board per line, as Organisation = amount.",
+                               field=ORG_AMOUNTS_FIELD, line=line.strip())
         pence = parse_amount(amount, field_name=ORG_AMOUNTS_FIELD)
         if pence is None:
-            raise InvalidValue(f"Give {escape(name.strip())}'s amount in pounds.", field=ORG_AMOUNTS_FIELD)
+            raise InvalidValue("Give {name}'s amount in pounds.", field=ORG_AMOUNTS_FIELD, name=name.strip())
         if by_name[key] in amounts:
-            raise InvalidValue(f"{escape(name.strip())} is named twice.", field=ORG_AMOUNTS_FIELD)
+            raise InvalidValue("{name} is named twice.", field=ORG_AMOUNTS_FIELD, name=name.strip())
         amounts[by_name[key]] = pence
     return amounts
 
@@ -65,5 +64,5 @@ def choose_rule(board: Board, user_id: str, *, category: str, chosen: DecisionRu
     try:
         overridden = check_override(board, user_id, chosen=chosen, expected=expected)
     except NotAllowed as refused:
-        raise NotAllowed(refused.message, field="rule") from None
+        raise NotAllowed(refused.template, field="rule", **refused.parts) from None
     return RuleChoice(chosen, None if overridden else expected.threshold, user_id if overridden else None)

@@ -49,6 +49,13 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
     return f"{count} {noun if count == 1 else (many or noun + 's')}"
 
 
+def and_list(items: list[str]) -> str:
+    """"A", "A and B", "A, B and C"."""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def article(word: str) -> str:
     """"a member", "an observer"."""
     return ("an " if word[:1].lower() in "aeiou" else "a ") + word

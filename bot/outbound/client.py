@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.domain.jobs import ClaimedJob, SendFailure
 from bot.outbound.lookup import DispatchClient
+from prompts.slack_errors import SlackError
 
 SEND_TIMEOUT = 10  # seconds; shorter than the dispatcher's lease, which its heartbeat extends anyway
 
@@ -28,13 +29,14 @@ class Sender:
 
 
 def dispatch_client(*, token: str | None, base_url: str | None = None, timeout: int = SEND_TIMEOUT) -> WebClient:
-    """The WebClient senders call Slack with: it never retries, and so never sleeps on a 429 or resends.
+    """The WebClient senders call Slack with (the one factory: production and tests build it here): it never
+    retries, and so never sleeps on a 429 or resends.
 
     Unlike the app's client (bot/app.py), it has no RateLimitErrorRetryHandler, ServerErrorRetryHandler or even
     slack-sdk's default ConnectionErrorRetryHandler: the dispatcher retries with backoff, pauses a 429's method
     for every process instead of blocking one of its threads, and a connection that broke after Slack accepted
     a message is not silently posted again inside one attempt. Its chat.postMessage marks each post with its
-    job, and looks for a post an earlier try may have made before posting again (bot/dispatch/lookup.py).
+    job, and looks for a post an earlier try may have made before posting again (bot/outbound/lookup.py).
     """
     return DispatchClient(token=token, base_url=base_url or WebClient.BASE_URL, timeout=timeout, retry_handlers=[])
 
@@ -48,7 +50,7 @@ def failure_of(error: BaseException) -> SendFailure:
         code = data.get("error") if isinstance(data, dict) else None
         retry_after = _seconds(_header(getattr(response, "headers", None) or {}, "Retry-After"))
         method = method_of(getattr(response, "api_url", None))
-        needed = data.get("needed") if isinstance(data, dict) and code == "missing_scope" else None
+        needed = data.get("needed") if isinstance(data, dict) and code == SlackError.MISSING_SCOPE else None
         detail = f"{method or 'Slack'} answered HTTP {status}" + (f"; it needs the {needed} scope" if needed else "")
         return SendFailure(str(code or f"http_{status}"), status, retry_after, detail, method=method,
                            needed=str(needed) if needed else None)

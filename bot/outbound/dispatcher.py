@@ -18,6 +18,7 @@ expires.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import os
@@ -30,14 +31,16 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import DBAPIError
 
 from bot.clock import Clock
-from bot.domain.jobs import MAX_ATTEMPTS, ClaimedJob, Outcome, OutcomeKind, SendFailure, outcome_of
+from bot.domain.jobs import ClaimedJob, Outcome, OutcomeKind, SendFailure
 from bot.outbound.client import Sender, failure_of
 from bot.outbound.lookup import attempting
+from bot.outbound.policy import MAX_ATTEMPTS, outcome_of
 from storage.db import trouble
 from storage.retry import is_deadlock
 
@@ -49,9 +52,9 @@ LEASE = timedelta(seconds=15)
 THREADS = 8  # send threads; each may read the database, so the pool counts them
 PACE = timedelta(seconds=1)  # chat.postMessage: about one message a second per channel
 
-OnSent = Callable[[object, ClaimedJob, dict | None], None]
-OnFailed = Callable[[object, ClaimedJob, SendFailure], None]
-LockFirst = Callable[[object, list[tuple[ClaimedJob, Outcome]]], None]
+OnSent = Callable[[Any, ClaimedJob, dict | None], None]  # the first argument: the recording unit of work
+OnFailed = Callable[[Any, ClaimedJob, SendFailure], None]
+LockFirst = Callable[[Any, list[tuple[ClaimedJob, Outcome]]], None]
 
 
 class Dispatcher:
@@ -196,7 +199,7 @@ class Dispatcher:
             log.warning("job %s (%s): %s failed on the way", claimed.job.key, claimed.job.kind, method,
                         exc_info=True)
         outcome = outcome_of(failure, attempts=claimed.attempts, now=self.clock.now(), rng=self._rng)
-        if outcome.kind is OutcomeKind.DEFERRED:
+        if outcome.kind is OutcomeKind.DEFERRED and outcome.at is not None:
             self._merge_pauses({method: outcome.at})
         return outcome
 
@@ -227,7 +230,7 @@ class Dispatcher:
         now = self.clock.now()
         pauses: dict[str, datetime] = {}
         for claimed, outcome in runs:
-            if outcome.kind is OutcomeKind.DEFERRED:
+            if outcome.kind is OutcomeKind.DEFERRED and outcome.at is not None:
                 method = self.senders[claimed.job.kind].method
                 pauses[method] = max(outcome.at, pauses.get(method, outcome.at))
         with self.db.uow() as uow:
@@ -245,17 +248,18 @@ class Dispatcher:
 
     def _hook(self, uow, claimed: ClaimedJob, outcome: Outcome, now: datetime) -> None:
         """Run on_sent or on_failed in a savepoint: a hook that fails is logged and noted, and never resends."""
-        failure = outcome.failure or SendFailure(outcome.error or "failed", detail=outcome.detail)
-        name, hook, detail = {OutcomeKind.SENT: ("on_sent", self.on_sent, outcome.result),
-                              OutcomeKind.FAILED: ("on_failed", self.on_failed, failure)}.get(
-            outcome.kind, ("", None, None))
-        if hook is None:
+        if outcome.kind is OutcomeKind.SENT and self.on_sent is not None:
+            name, hook = "on_sent", functools.partial(self.on_sent, uow, claimed, outcome.result)
+        elif outcome.kind is OutcomeKind.FAILED and self.on_failed is not None:
+            failure = outcome.failure or SendFailure(outcome.error or "failed", detail=outcome.detail)
+            name, hook = "on_failed", functools.partial(self.on_failed, uow, claimed, failure)
+        else:
             return
         events = getattr(uow, "events", None)
         recorded = len(events) if events is not None else 0
         savepoint = uow.session.begin_nested()
         try:
-            hook(uow, claimed, detail)
+            hook()
             savepoint.commit()
         except Exception as error:
             savepoint.rollback()

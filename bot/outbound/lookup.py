@@ -17,12 +17,14 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from bot.domain.jobs import ClaimedJob, is_permanent
+from bot.domain.jobs import ClaimedJob
+from bot.outbound.policy import is_permanent
 
 log = logging.getLogger("collab_bot.dispatch")
 
@@ -93,7 +95,8 @@ class DispatchClient(WebClient):
         try:
             found = self._find(attempt, earlier) if earlier is not None else None
         except Exception:
-            attempt.earlier.append(earlier)  # still to look for, on the next try
+            if earlier is not None:
+                attempt.earlier.append(earlier)  # still to look for, on the next try
             raise
         if found is not None:
             return found
@@ -136,7 +139,7 @@ class DispatchClient(WebClient):
         """The newest message since `oldest` in the channel (or thread) that carries `marker`."""
         cursor = None
         for _ in range(PAGES):
-            page = {"cursor": cursor} if cursor else {}
+            page: dict[str, Any] = {"cursor": cursor} if cursor else {}
             if thread_ts:
                 answer = self.conversations_replies(channel=channel, ts=thread_ts, oldest=f"{oldest:.6f}",
                                                     limit=200, include_all_metadata=True, **page)

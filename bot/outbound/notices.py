@@ -1,7 +1,9 @@
-"""Private messages to one person, delivered by the best route: response_url, ephemeral, then DM."""
+"""Private messages to one person: each notice's renderer, declared once by its `what`, and delivery by the best
+route: response_url, ephemeral, then DM."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from slack_sdk import WebClient
@@ -11,9 +13,11 @@ from slack_sdk.webhook import WebhookClient
 from bot.domain.decisions import Position, VoteReceipt
 from bot.domain.events import Route
 from bot.domain.proposals import Status
+from bot.outbound.kinds.base import found
 from bot.services import actions, checklists, escalations
 from bot.services.polls import read_poll
 from bot.services.reviews import get_review
+from bot.services.uow import AbstractDatabase
 from prompts.blocks.actions import action_notice
 from prompts.blocks.checklists import invitation, paused_message, question_message, round_reminder, type_applied
 from prompts.blocks.escalations import answered, kept, moved_on, no_route, skipped, topped_out
@@ -21,71 +25,135 @@ from prompts.blocks.polls import proxy_notice, when
 from prompts.blocks.replies import vote_receipt
 from prompts.blocks.reviews import review_done, review_snoozed
 from prompts.blocks.schedules import vote_reminder
-from storage.uow import Database
+from prompts.slack_errors import SlackError
 
 WEBHOOK_TIMEOUT = 5
 ESCALATION_NOTICES = {"escalation.moved": moved_on, "escalation.no_route": no_route,
                       "escalation.topped_out": topped_out, "escalation.skipped": skipped}
 # An ephemeral message needs the bot in the channel; where it can't be, a DM still reaches the person.
-EPHEMERAL_UNREACHABLE = frozenset({"channel_not_found", "not_in_channel", "user_not_in_channel", "is_archived",
-                                   "method_not_supported_for_channel_type"})
+EPHEMERAL_UNREACHABLE = frozenset({SlackError.CHANNEL_NOT_FOUND, SlackError.NOT_IN_CHANNEL,
+                                   SlackError.USER_NOT_IN_CHANNEL, SlackError.IS_ARCHIVED,
+                                   SlackError.METHOD_NOT_SUPPORTED_FOR_CHANNEL_TYPE})
+
+Renderer = Callable[[str, dict, Route, AbstractDatabase], "dict | None"]
+NOTICES: dict[str, Renderer] = {}  # each notice's `what`, and how to draw it
 
 
-def render(what: str, data: dict, *, to: Route, db: Database) -> dict | None:
+def notice(*whats: str) -> Callable[[Renderer], Renderer]:
+    """Declare a renderer as drawing the notices named `whats`."""
+
+    def declare(renderer: Renderer) -> Renderer:
+        NOTICES.update(dict.fromkeys(whats, renderer))
+        return renderer
+
+    return declare
+
+
+def render(what: str, data: dict, *, to: Route, db: AbstractDatabase) -> dict | None:
     """The message a notice of kind `what` carries, drawn from the state it refers to now; None: no longer due."""
-    if what == "poll.reminder":
-        snap = read_poll(db, data["proposal"])
-        voted = {v.user_id for v in snap.tally.counted + snap.tally.superseded}
-        still_waiting = snap.proposal.status is Status.OPEN and to.user_id not in voted
-        return vote_reminder(snap) if still_waiting else None
-    if what in ("review.done", "review.snoozed"):
-        found = get_review(db, data["review"])
-        if found is None:
-            return None
-        board, review = found
-        return review_done(review) if what == "review.done" else review_snoozed(
-            review, datetime.fromisoformat(data["until"]), board.timezone)
-    if what == "vote.receipt":
-        return vote_receipt(VoteReceipt(**{**data, "position": Position(data["position"])}))
-    if what == "vote.proxied":
-        return proxy_notice(read_poll(db, data["proposal"]), for_user=to.user_id)
-    if what.startswith("checklist."):
-        return checklist_notice(what, data, to=to, db=db)
-    if what.startswith("action."):
-        return action_notice(what, data, actions.action_view(db, data["action"], now=db.clock.now()))
-    if what == "escalations.kept":
-        return kept(data)
-    if what.startswith("escalation."):
-        e, proposal, board = escalations.read(db, data["escalation"])
-        if what == "escalation.answered":
-            return answered(e, proposal, board.timezone)
-        return ESCALATION_NOTICES[what](e, proposal)
-    if what == "message":
-        return data
-    raise ValueError(f"unknown notice {what!r}")
+    if what not in NOTICES:
+        raise ValueError(f"unknown notice {what!r}")
+    return NOTICES[what](what, data, to, db)
 
 
-def checklist_notice(what: str, data: dict, *, to: Route, db: Database) -> dict | None:
-    """A walk-through question (or its end, or the paused note), an invitation or a reminder to finish."""
-    if what == "checklist.question":
-        step = checklists.show(db, team_id=to.team_id, round_id=data["round"], user_id=to.user_id,
-                               question_id=data.get("question"))
-        if data.get("paused"):
-            return paused_message(step.template)
-        return question_message(template=step.template, round_id=step.round.id,
-                                question_id=step.question.id if step.question else None, answers=step.answers,
-                                personal=step.round.personal, board_name=step.board_name)
+@notice("message")
+def _drawn(what: str, data: dict, to: Route, db: AbstractDatabase) -> dict:
+    return data  # drawn when it was queued
+
+
+@notice("poll.reminder")
+def _vote_reminder(what: str, data: dict, to: Route, db: AbstractDatabase) -> dict | None:
+    snap = read_poll(db, data["proposal"])
+    voted = {v.user_id for v in snap.tally.counted + snap.tally.superseded}
+    still_waiting = snap.proposal.status is Status.OPEN and to.user_id not in voted
+    return vote_reminder(snap) if still_waiting else None
+
+
+@notice("review.done")
+def _review_done(what: str, data: dict, to: Route, db: AbstractDatabase) -> dict | None:
+    found = get_review(db, data["review"])
+    return review_done(found[1]) if found else None
+
+
+@notice("review.snoozed")
+def _review_snoozed(what: str, data: dict, to: Route, db: AbstractDatabase) -> dict | None:
+    found = get_review(db, data["review"])
+    if found is None:
+        return None
+    board, review = found
+    return review_snoozed(review, datetime.fromisoformat(data["until"]), board.timezone)
+
+
+@notice("vote.receipt")
+def _receipt(what: str, data: dict, to: Route, db: AbstractDatabase) -> dict:
+    return vote_receipt(VoteReceipt(**{**data, "position": Position(data["position"])}))
+
+
+@notice("vote.proxied")
+def _proxied(what: str, data: dict, to: Route, db: AbstractDatabase) -> dict:
+    return proxy_notice(read_poll(db, data["proposal"]), for_user=to.user_id)
+
+
+@notice("action.assigned", "action.done")
+def _action(what: str, data: dict, to: Route, db: AbstractDatabase) -> dict | None:
+    return action_notice(what, data, actions.action_view(db, data["action"], now=db.clock.now()))
+
+
+@notice("escalations.kept")
+def _kept(what: str, data: dict, to: Route, db: AbstractDatabase) -> dict:
+    return kept(data)
+
+
+@notice("escalation.answered")
+def _answered(what: str, data: dict, to: Route, db: AbstractDatabase) -> dict:
+    e, proposal, board = escalations.read(db, data["escalation"])
+    return answered(e, proposal, board.timezone)
+
+
+@notice(*ESCALATION_NOTICES)
+def _escalation(what: str, data: dict, to: Route, db: AbstractDatabase) -> dict:
+    e, proposal, board = escalations.read(db, data["escalation"])
+    return ESCALATION_NOTICES[what](e, proposal)
+
+
+@notice("checklist.question")
+def _question(what: str, data: dict, to: Route, db: AbstractDatabase) -> dict:
+    """A walk-through question (or its end, or the paused note)."""
+    step = checklists.show(db, team_id=to.team_id, round_id=data["round"], user_id=to.user_id,
+                           question_id=data.get("question"))
+    if data.get("paused"):
+        return paused_message(step.template)
+    return question_message(template=step.template, round_id=found(step.round.id),
+                            question_id=step.question.id if step.question else None, answers=step.answers,
+                            personal=step.round.personal, board_name=step.board_name)
+
+
+@notice("checklist.applied")
+def _applied(what: str, data: dict, to: Route, db: AbstractDatabase) -> dict:
     r, template, board = checklists.round_view(db, data["round"])
-    if what == "checklist.applied":
-        return type_applied(board.name, board.collaboration_type.value)
+    return type_applied(board.name, board.collaboration_type.value)
+
+
+@notice("checklist.invite")
+def _invitation(what: str, data: dict, to: Route, db: AbstractDatabase) -> dict | None:
+    return _while_open(invitation, data["round"], db)
+
+
+@notice("checklist.reminder")
+def _round_reminder(what: str, data: dict, to: Route, db: AbstractDatabase) -> dict | None:
+    return _while_open(round_reminder, data["round"], db)
+
+
+def _while_open(draw: Callable[..., dict], round_id: int, db: AbstractDatabase) -> dict | None:
+    """An invitation to a round, or a reminder to finish it, while the round is open."""
+    r, template, board = checklists.round_view(db, round_id)
     if not r.is_open:
         return None
     closes = when(r.closes_at, board.timezone) if r.closes_at else None
-    draw = invitation if what == "checklist.invite" else round_reminder
     return draw(template, board_name=board.name, round_id=r.id, closes=closes)
 
 
-def webhook(url: str, payload: dict, *, timeout: float = WEBHOOK_TIMEOUT) -> bool:
+def webhook(url: str, payload: dict, *, timeout: int = WEBHOOK_TIMEOUT) -> bool:
     """Post to a response_url; whether Slack took it (a dead or expired url is not an error)."""
     try:
         return WebhookClient(url, timeout=timeout).send_dict(payload).status_code == 200

@@ -10,9 +10,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
 from bot.clock import Clock
-from bot.domain.effects import prune_job
 from bot.outbound.dispatcher import Dispatcher
-from bot.outbound.senders import lock_first, on_failed, on_sent, senders
+from bot.outbound.kinds.base import SendContext
+from bot.outbound.kinds.housekeeping import prune_job
+from bot.outbound.registry import lock_first, on_failed, on_sent, senders
 from bot.services.digests import schedule_digests
 from storage.uow import Database
 
@@ -52,8 +53,8 @@ def start_background(db: Database, client: WebClient, *, clock: Clock) -> Backgr
     A commit in this process that queues jobs wakes the dispatcher at once; the tick covers jobs that fall
     due later and those other processes queued.
     """
-    dispatcher = Dispatcher(db, senders(client, db, clock), clock=clock, on_sent=on_sent, on_failed=on_failed,
-                            lock_first=lock_first, lease=LEASE)
+    dispatcher = Dispatcher(db, senders(SendContext(client, db, clock)), clock=clock, on_sent=on_sent,
+                            on_failed=on_failed, lock_first=lock_first, lease=LEASE)
     dispatcher.start()
     db.wakers.append(dispatcher.wake)
     scheduler = BackgroundScheduler(timezone="UTC")

@@ -10,18 +10,8 @@ from bot.domain.audit_checklists import Answers, count_rows
 from bot.domain.audit_delegation import legacy_rows
 from bot.domain.audit_replay import Replay, history_differences, member_differences, vote_differences
 from bot.domain.audit_rows import row_differences
-from storage.audit import member_table, read_events, read_head, vote_table
-from storage.audit_tables import (
-    answer_table,
-    authority_table,
-    chain_table,
-    escalation_table,
-    history_table,
-    organisation_names,
-    proposal_table,
-    tally_table,
-)
-from storage.uow import Database, UnitOfWork
+from bot.services.repositories_outbox import AuditTables
+from bot.services.uow import AbstractDatabase
 
 
 @dataclass(frozen=True)
@@ -42,28 +32,28 @@ class AuditReport:
         return self.broken is None and not self.differences and not self.problems
 
 
-def verify_audit(db: Database, *, expect: tuple[int, str] | None = None) -> AuditReport:
+def verify_audit(db: AbstractDatabase, *, expect: tuple[int, str] | None = None) -> AuditReport:
     """Walk the whole chain in order under the audit key; if it holds, replay it and compare the tables.
 
     `expect` is a `(seq, hash)` the operator saved earlier: the event there must still have that hash.
     """
     with db.read() as uow:
-        _one_snapshot(uow)
-        head_seq, head_hash = read_head(uow.session)
+        tables = uow.audit_tables
+        tables.snapshot()
+        head_seq, head_hash = tables.head()
         replay = Replay()
 
         def replayed():
-            for event in read_events(uow.session):
+            for event in tables.events():
                 replay.apply(event)
                 yield event
 
         chain = check_chain(replayed(), head_seq=head_seq, head_hash=head_hash, key=db.audit_key, expect=expect)
         if chain.broken is not None:
             return AuditReport(chain.events, chain.broken)
-        differences = _votes(db.audit_key, replay, member_table(uow.session), vote_table(uow.session),
-                             history_table(uow.session))
-        differences += _governance(uow.session, replay)
-        answers, unlogged, uncounted = _answers(uow.session, replay.answers)
+        differences = _votes(db.audit_key, replay, tables.members(), tables.votes(), tables.history())
+        differences += _governance(tables, replay)
+        answers, unlogged, uncounted = _answers(tables, replay.answers)
     return AuditReport(chain.events, None, differences + answers, len(replay.unreplayable), replay.problems,
                        unlogged, uncounted)
 
@@ -77,7 +67,7 @@ def _votes(key: bytes, replay: Replay, members: dict, votes: list, history: list
         if is_secret:
             names[(proposal, who)] = user
             secret.add(proposal)
-    changes, counted = {}, Counter()
+    changes, counted = {}, Counter[tuple[int, str]]()
     for proposal, user, position, reason, is_secret in history:
         who = pseudonym(key, proposal, user) if is_secret else user
         counted[(proposal, who)] += 1
@@ -89,18 +79,18 @@ def _votes(key: bytes, replay: Replay, members: dict, votes: list, history: list
             + history_differences(replay.history, changes, secret=secret, skip=replay.unreplayable, names=names))
 
 
-def _governance(session, replay: Replay) -> list[str]:
+def _governance(tables: AuditTables, replay: Replay) -> list[str]:
     """Proposals, escalations, authorities and escalation chains."""
-    names = organisation_names(session)
-    authorities, levels = authority_table(session), chain_table(session)
+    names = tables.organisation_names()
+    authorities, levels = tables.authorities(), tables.chain_levels()
     log, chains = replay.authorities, replay.chains
 
     def organisation(key: tuple) -> str:
         return names.get(key[0], f"organisation {key[0]}")
 
-    return (row_differences("proposals", replay.proposals.rows, proposal_table(session),
+    return (row_differences("proposals", replay.proposals.rows, tables.proposals(),
                             name=lambda k: f"proposal {k[0]}")
-            + row_differences("escalations", replay.escalations.rows, escalation_table(session),
+            + row_differences("escalations", replay.escalations.rows, tables.escalations(),
                               name=lambda k: f"escalation {k[0]}")
             + row_differences("authorities", log.rows, authorities,
                               skip=log.unprovable | legacy_rows(authorities, names, set(log.latest), log.legacy),
@@ -110,16 +100,16 @@ def _governance(session, replay: Replay) -> list[str]:
                               name=lambda k: f"{organisation(k)}, level {k[1]}"))
 
 
-def _answers(session, log: Answers) -> tuple[list[str], int, int]:
+def _answers(tables: AuditTables, log: Answers) -> tuple[list[str], int, int]:
     """Attributed answers the log can account for, and closed unattributed rounds' counts; how many rounds hold
     answers from before the log recorded them, and how many unattributed rounds with answers are still open."""
     named, unlogged = {}, set()
-    for round_id, user, question, value, note, evidence in answer_table(session):
+    for round_id, user, question, value, note, evidence in tables.answers():
         if log.logs_every_answer(round_id) or (round_id, user, question) in log.rows:
             named[(round_id, user, question)] = {"value": value, "note": note, "evidence": evidence}
         else:
             unlogged.add(round_id)
-    tallies = tally_table(session)
+    tallies = tables.tallies()
     uncounted = {r for r, _, _, n in tallies if n and r not in log.counted}
     return (row_differences("checklist_answers", log.rows, named,
                             name=lambda k: f"round {k[0]}, user {k[1]}, question {k[2]}")
@@ -128,14 +118,8 @@ def _answers(session, log: Answers) -> tuple[list[str], int, int]:
             len(unlogged), len(uncounted))
 
 
-def current_head(db: Database) -> tuple[int, str]:
+def current_head(db: AbstractDatabase) -> tuple[int, str]:
     """The chain's recorded tip: its last sequence number and hash."""
     with db.read() as uow:
-        return read_head(uow.session)
+        return uow.audit_tables.head()
 
-
-def _one_snapshot(uow: UnitOfWork) -> None:
-    # Read the log and the tables as of one moment, so a vote landing mid-check is not reported as a difference.
-    # SQLite's read transaction already is one snapshot under WAL.
-    if uow.session.get_bind().dialect.name == "postgresql":
-        uow.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})

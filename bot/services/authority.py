@@ -6,14 +6,14 @@ from datetime import date, datetime
 
 from bot.domain.boards import Board, ensure_can_manage
 from bot.domain.delegation import ensure_may_grant
-from bot.domain.errors import InvalidValue, NotAllowed, NotFound
+from bot.domain.errors import Command, InvalidValue, Name, NotAllowed, NotFound, Person
+from bot.domain.events_delegation import AuthoritySet
 from bot.domain.proposals import Category
 from bot.domain.scheme import Authority, Limit, Scheme, check_period, parse_grant
-from bot.domain.text import escape
 from bot.services.boards import linked_board
 from bot.services.escalations import tell_of_pending
 from bot.services.reviews import calendar_of
-from storage.uow import Database
+from bot.services.uow import AbstractDatabase
 
 
 def category_named(categories: list[Category], raw: str) -> Category:
@@ -22,11 +22,13 @@ def category_named(categories: list[Category], raw: str) -> Category:
     found = next((c for c in categories if key in (c.key.replace("_", " "), c.label.lower())), None)
     if found is None:
         names = ", ".join(c.key.replace("_", " ") for c in categories)
-        raise InvalidValue(f"“{escape(raw)}” is not a category here. Choose one of: {names}.", field="category")
+        raise InvalidValue("“{raw}” is not a category here. Choose one of: {names}.", field="category", raw=raw,
+                           names=names)
     return found
 
 
-def limits_of(db: Database, *, team_id: str, channel_id: str, actor: str, user_id: str, now: datetime) -> Scheme:
+def limits_of(db: AbstractDatabase, *, team_id: str, channel_id: str, actor: str, user_id: str,
+              now: datetime) -> Scheme:
     """A member's limits: anyone may see their own; the chair or secretary may see any member's."""
     with db.read() as uow:
         workspace_id, board = linked_board(uow, team_id, channel_id)
@@ -37,11 +39,12 @@ def limits_of(db: Database, *, team_id: str, channel_id: str, actor: str, user_i
         limits = [Limit(org, categories[a.category], a) for org, a in uow.authorities.of_user(workspace_id, user_id)
                   if a.category in categories and (a.valid_until is None or a.valid_until >= today)]
         scope = uow.authorities.sign_off_scope(workspace_id)
-        checked = tuple(c.label for c in categories.values() if scope.checks(c.key, money=c.kind == "money"))
+        checked = tuple(c.label for c in categories.values() if scope.checks(c.key, money=c.is_money))
         return Scheme(user_id, limits, today, checked)
 
 
-def form(db: Database, *, team_id: str, channel_id: str, actor: str, now: datetime) -> tuple[list[Category], date]:
+def form(db: AbstractDatabase, *, team_id: str, channel_id: str, actor: str, now: datetime) -> tuple[list[Category],
+         date]:
     """The categories and the board's today, for the chair or secretary's authority form."""
     with db.read() as uow:
         workspace_id, board = linked_board(uow, team_id, channel_id)
@@ -49,7 +52,7 @@ def form(db: Database, *, team_id: str, channel_id: str, actor: str, now: dateti
         return uow.categories.for_workspace(workspace_id), calendar_of(board).local_date(now)
 
 
-def set_limit(db: Database, *, team_id: str, channel_id: str, actor: str, user_id: str, category: str,
+def set_limit(db: AbstractDatabase, *, team_id: str, channel_id: str, actor: str, user_id: str, category: str,
               limit: str, valid_from: date | None, valid_until: date | None, now: datetime) -> Limit:
     """Set a member's limit in one category from a date (today by default); every version is kept."""
     with db.uow() as uow:
@@ -57,7 +60,7 @@ def set_limit(db: Database, *, team_id: str, channel_id: str, actor: str, user_i
         ensure_can_manage(board, actor)
         member = _member(board, user_id)
         chosen = category_named(uow.categories.for_workspace(workspace_id), category)
-        money = chosen.kind == "money"
+        money = chosen.is_money
         grant = parse_grant(limit, money=money)
         starts = valid_from or calendar_of(board).local_date(now)
         check_period(starts, valid_until)
@@ -67,14 +70,11 @@ def set_limit(db: Database, *, team_id: str, channel_id: str, actor: str, user_i
             user_id=user_id, organisation_id=member.organisation_id, category=chosen.key, valid_from=starts,
             valid_until=valid_until, amount_pence=grant.amount_pence, unlimited=grant.unlimited,
             allowed=grant.allowed), by=actor, at=now)
-        uow.audit.append(actor=actor, action="authority.set", at=now, payload={
-            "board_id": board.id, "user": user_id, "organisation": member.organisation,
-            "organisation_id": member.organisation_id, "category": chosen.key,
-            "limit": saved.describe(money=money), "valid_from": starts.isoformat(),
-            "valid_until": valid_until.isoformat() if valid_until else None, "version": saved.version,
-            "source": "slack"})
+        uow.record(AuthoritySet(now, actor, user_id, member.organisation, member.organisation_id, chosen.key,
+                                saved.describe(money=money), starts, valid_until, saved.version, "slack",
+                                board_id=board.id))
         tell_of_pending(uow, board, actor, uow.escalations.open_of_organisation(member.organisation_id),
-                        what=f"<@{user_id}>'s authority for {escape(chosen.label)} decisions", now=now)
+                        what={"changed": "authority", "user": user_id, "category": chosen.label}, now=now)
         uow.commit()
         return Limit(member.organisation, chosen, saved)
 
@@ -82,7 +82,8 @@ def set_limit(db: Database, *, team_id: str, channel_id: str, actor: str, user_i
 def _member(board: Board, user_id: str):
     member = board.member(user_id)
     if member is None:
-        raise NotFound(f"<@{user_id}> is not a member of *{escape(board.name)}*; add them with `/collab members add`.")
+        raise NotFound("{who} is not a member of {board}; add them with {command}.", who=Person(user_id),
+                       board=Name(board.name), command=Command("/collab members add"))
     if not member.organisation_id:
-        raise NotAllowed(f"<@{user_id}> has no organisation on this board.")
+        raise NotAllowed("{who} has no organisation on this board.", who=Person(user_id))
     return member

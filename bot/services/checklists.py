@@ -11,18 +11,20 @@ from bot.domain.boards import Board, CollaborationType
 from bot.domain.checklists import Template
 from bot.domain.errors import InvalidValue, NotFound
 from bot.domain.events import Notice, Replaced, Route
+from bot.domain.events_boards import CollaborationTypeChanged
+from bot.domain.events_checklists import ChecklistAnswered
 from bot.domain.proposals import ensure_chair
 from bot.domain.rounds import Step
 from bot.services.boards import linked_board
 from bot.services.checklist_templates import DEFAULT_TEMPLATE, template_for, templates_of
-from bot.services.uow import AbstractUnitOfWork
-from storage.uow import Database
+from bot.services.uow import AbstractDatabase, AbstractUnitOfWork
 
 GONE = "That checklist round no longer exists."
 
 
 def _step(uow: AbstractUnitOfWork, r: rd.Round, template: Template, user_id: str, *, at: str | None = None,
           direction: str = "next") -> Step:
+    assert r.id is not None  # a saved round
     if not template.attributed:  # answered in one form: the DM shows it until sent, then the end
         submitted = uow.checklist_answers.has_finished(r.id, user_id)
         return Step(r, template, None if submitted else template.questions()[0], {}, submitted=submitted)
@@ -42,6 +44,7 @@ def _step(uow: AbstractUnitOfWork, r: rd.Round, template: Template, user_id: str
 def _begin(uow: AbstractUnitOfWork, r: rd.Round, template: Template, *, team_id: str, user_id: str,
            now: datetime) -> Step:
     """Note that the member has begun, and DM them the first unanswered question."""
+    assert r.id is not None  # a saved round
     uow.checklist_answers.start(r.id, user_id, at=now if template.attributed else rd.coarse(now))
     step = _step(uow, r, template, user_id)
     uow.record(Notice(now, Route(team_id, user_id), "checklist.question",
@@ -53,9 +56,9 @@ def _begin(uow: AbstractUnitOfWork, r: rd.Round, template: Template, *, team_id:
 def _board_round(uow: AbstractUnitOfWork, round_id: int, team_id: str) -> tuple[rd.Round, Board, Template]:
     r = uow.checklist_rounds.get(round_id)
     board = uow.boards.get(r.board_id) if r else None
-    if board is None or board.team_id != team_id:
+    if r is None or board is None or board.team_id != team_id:
         raise NotFound(GONE)
-    return r, board, template_for(uow, board.id, r.template_id, r.version)
+    return r, board, template_for(uow, r.board_id, r.template_id, r.version)
 
 
 def _answerable(uow: AbstractUnitOfWork, round_id: int, team_id: str,
@@ -69,11 +72,12 @@ def _answerable(uow: AbstractUnitOfWork, round_id: int, team_id: str,
     return r, board, template
 
 
-def start(db: Database, *, team_id: str, channel_id: str, user_id: str, template_id: str | None,
+def start(db: AbstractDatabase, *, team_id: str, channel_id: str, user_id: str, template_id: str | None,
           now: datetime) -> Step:
     """Start or resume a member's checklist: the board's open round of it, or else their own run; a DM follows."""
     with db.uow() as uow:
         _, board = linked_board(uow, team_id, channel_id)
+        assert board.id is not None  # a board from the repository
         rd.ensure_member(board, user_id)
         template = templates_of(uow, board.id).get(template_id or DEFAULT_TEMPLATE)
         if template is None:
@@ -91,17 +95,19 @@ def start(db: Database, *, team_id: str, channel_id: str, user_id: str, template
         return replace(step, board_name=board.name)
 
 
-def round_view(db: Database, round_id: int) -> tuple[rd.Round, Template, Board]:
+def round_view(db: AbstractDatabase, round_id: int) -> tuple[rd.Round, Template, Board]:
     """A round with its template and board, for the messages about it."""
     with db.read() as uow:
         r = uow.checklist_rounds.get(round_id)
         if r is None:
             raise NotFound(GONE)
         board = uow.boards.get(r.board_id, only=[])
-        return r, template_for(uow, board.id, r.template_id, r.version), board
+        if board is None:
+            raise NotFound(GONE)
+        return r, template_for(uow, r.board_id, r.template_id, r.version), board
 
 
-def show(db: Database, *, team_id: str, round_id: int, user_id: str, question_id: str | None,
+def show(db: AbstractDatabase, *, team_id: str, round_id: int, user_id: str, question_id: str | None,
          writing: bool = False) -> Step:
     """A respondent's view of one question (or of the end, when `question_id` is None); `writing`: for a note."""
     with db.read() as uow:
@@ -112,15 +118,8 @@ def show(db: Database, *, team_id: str, round_id: int, user_id: str, question_id
         return replace(step, board_name=board.name)
 
 
-def _log_answer(uow: AbstractUnitOfWork, round_id: int, user_id: str, saved: sa.Answer, *, now: datetime) -> None:
-    """Audit an attributed answer (unattributed rounds are answered by `submit` and counted when they close)."""
-    uow.audit.append(actor=user_id, action="checklist.answered", at=now, payload={
-        "round_id": round_id, "user": user_id, "question_id": saved.question_id, "value": saved.value or None,
-        "note": saved.note, "evidence": saved.evidence})
-
-
-def answer(db: Database, *, team_id: str, round_id: int, user_id: str, question_id: str, value: str | None = None,
-           note: str | None = None, evidence: str | None = None, now: datetime,
+def answer(db: AbstractDatabase, *, team_id: str, round_id: int, user_id: str, question_id: str,
+           value: str | None = None, note: str | None = None, evidence: str | None = None, now: datetime,
            reply_to: Route | None = None) -> Step:
     """Save an answer, note or evidence link (changeable until the round closes) and move on to the next question."""
     with db.uow() as uow:
@@ -131,17 +130,18 @@ def answer(db: Database, *, team_id: str, round_id: int, user_id: str, question_
         question = template.question(question_id)
         if value is not None and value not in {o.value for o in question.options}:
             raise InvalidValue("Choose one of the answers offered.")
-        before = next((a for a in uow.checklist_answers.of(r.id, user_id) if a.question_id == question_id),
+        before = next((a for a in uow.checklist_answers.of(round_id, user_id) if a.question_id == question_id),
                       sa.Answer(question_id, ""))
-        uow.checklist_answers.start(r.id, user_id, at=now)
+        uow.checklist_answers.start(round_id, user_id, at=now)
         saved = sa.Answer(question_id, before.value if value is None else value,
                           before.note if note is None else rd.clean_note(note),
                           before.evidence if evidence is None else rd.check_evidence(evidence))
-        uow.checklist_answers.put(r.id, user_id, saved, at=now)
-        _log_answer(uow, r.id, user_id, saved, now=now)
+        uow.checklist_answers.put(round_id, user_id, saved, at=now)
+        # Attributed answers only: unattributed rounds are answered by `submit` and counted when they close.
+        uow.record(ChecklistAnswered(now, user_id, round_id, question_id, saved.value, saved.note, saved.evidence))
         step = _step(uow, r, template, user_id, at=question_id, direction="next" if value else "here")
         if step.question is None:
-            uow.checklist_answers.finish(r.id, user_id, at=now)
+            uow.checklist_answers.finish(round_id, user_id, at=now)
         if reply_to is not None and reply_to.response_url:
             uow.record(Replaced(now, reply_to, "checklist.question", {
                 "round": r.id, "question": step.question.id if step.question else None},
@@ -150,7 +150,7 @@ def answer(db: Database, *, team_id: str, round_id: int, user_id: str, question_
         return step
 
 
-def submit(db: Database, *, team_id: str, round_id: int, user_id: str, values: dict[str, str], now: datetime,
+def submit(db: AbstractDatabase, *, team_id: str, round_id: int, user_id: str, values: dict[str, str], now: datetime,
            reply_to: Route | None = None) -> Step:
     """An unattributed checklist's form: its answers join the round's counts, with no link to who sent them.
 
@@ -159,11 +159,11 @@ def submit(db: Database, *, team_id: str, round_id: int, user_id: str, values: d
     """
     with db.uow() as uow:
         r, board, template = _answerable(uow, round_id, team_id, user_id)
-        rd.ensure_not_sent(template, uow.checklist_answers.has_finished(r.id, user_id))
+        rd.ensure_not_sent(template, uow.checklist_answers.has_finished(round_id, user_id))
         chosen = rd.check_submission(template, values)
-        uow.checklist_answers.pool(r.id, chosen, [(q.id, o.value) for q in template.questions() for o in q.options])
-        uow.checklist_answers.start(r.id, user_id, at=rd.coarse(now))
-        uow.checklist_answers.finish(r.id, user_id, at=rd.coarse(now))
+        uow.checklist_answers.pool(round_id, chosen, [(q.id, o.value) for q in template.questions() for o in q.options])
+        uow.checklist_answers.start(round_id, user_id, at=rd.coarse(now))
+        uow.checklist_answers.finish(round_id, user_id, at=rd.coarse(now))
         if reply_to is not None and reply_to.response_url:
             uow.record(Replaced(now, reply_to, "checklist.question", {"round": r.id, "question": None},
                                 key=f"checklist:{r.id}:{user_id}:sent"))
@@ -171,7 +171,7 @@ def submit(db: Database, *, team_id: str, round_id: int, user_id: str, values: d
         return Step(r, template, None, {}, board_name=board.name, submitted=True)
 
 
-def answer_area(db: Database, *, team_id: str, round_id: int, user_id: str, values: dict[str, str],
+def answer_area(db: AbstractDatabase, *, team_id: str, round_id: int, user_id: str, values: dict[str, str],
                 now: datetime, reply_to: Route | None = None) -> Step:
     """Save a whole area's answers from one form; the DM then shows the first question still unanswered.
 
@@ -197,7 +197,7 @@ def answer_area(db: Database, *, team_id: str, round_id: int, user_id: str, valu
         return step
 
 
-def move(db: Database, *, team_id: str, round_id: int, user_id: str, question_id: str, direction: str,
+def move(db: AbstractDatabase, *, team_id: str, round_id: int, user_id: str, question_id: str, direction: str,
          now: datetime, reply_to: Route) -> Step:
     """Back, Skip or Pause: the DM shows the question before, the next unanswered one, or that it is paused."""
     with db.uow() as uow:
@@ -214,7 +214,7 @@ def move(db: Database, *, team_id: str, round_id: int, user_id: str, question_id
         return step
 
 
-def resume(db: Database, *, team_id: str, round_id: int, user_id: str, now: datetime) -> Step:
+def resume(db: AbstractDatabase, *, team_id: str, round_id: int, user_id: str, now: datetime) -> Step:
     """Start or Carry on from an invitation: a DM with the first unanswered question."""
     with db.uow() as uow:
         r, board, template = _board_round(uow, round_id, team_id)
@@ -225,7 +225,7 @@ def resume(db: Database, *, team_id: str, round_id: int, user_id: str, now: date
         return step
 
 
-def apply_recommendation(db: Database, *, team_id: str, round_id: int, actor: str, now: datetime,
+def apply_recommendation(db: AbstractDatabase, *, team_id: str, round_id: int, actor: str, now: datetime,
                          reply_to: Route) -> tuple[Board, sa.Recommendation]:
     """The chair applies the selector's recommendation from their own answers: it sets the board's type."""
     with db.uow() as uow:
@@ -233,16 +233,15 @@ def apply_recommendation(db: Database, *, team_id: str, round_id: int, actor: st
         ensure_chair(board, actor, doing="change the board's collaboration type")
         if template.kind != "selector":
             raise InvalidValue("Only the collaboration-type selector recommends a type.")
-        given = [a for a in uow.checklist_answers.of(r.id, actor) if a.value]
+        given = [a for a in uow.checklist_answers.of(round_id, actor) if a.value]
         if not given:
             raise InvalidValue("Answer the selector's questions yourself first; the recommendation comes from them.")
         advice = sa.recommend(template, given)
         kind = CollaborationType(advice.kind)
         if kind is not board.collaboration_type:
-            uow.boards.set_collaboration_type(board.id, kind)
-            uow.audit.append(actor=actor, action="board.collaboration_type", at=now, payload={
-                "board_id": board.id, "was": board.collaboration_type.value, "now": kind.value,
-                "round_id": r.id, "reasons": list(advice.reasons)})
+            uow.boards.set_collaboration_type(r.board_id, kind)
+            uow.record(CollaborationTypeChanged(now, actor, r.board_id, board.collaboration_type.value, kind.value,
+                                                round_id, tuple(advice.reasons)))
         uow.record(Notice(now, reply_to, "checklist.applied", {"round": r.id}, key=f"applied:{r.id}:{now}"))
         uow.commit()
         return replace(board, collaboration_type=kind), advice

@@ -12,15 +12,28 @@ from bot.domain.boards import Board
 from bot.domain.decisions import Outcome, decide, tally
 from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.events import EscalationAsked, EscalationEnded, Notice, OutcomeSettled, PollChanged, Replaced, Route
+from bot.domain.events_governance import (
+    EscalationDeclined,
+    EscalationEndorsed,
+    EscalationMovedUp,
+    EscalationOpened,
+    EscalationReminded,
+    EscalationStepped,
+    EscalationToppedOut,
+    EscalationUnrouted,
+    EscalationWithdrawn,
+)
 from bot.domain.proposals import VOTING_ROLES, Category, Proposal, Status
 from bot.services.reviews import calendar_of
-from bot.services.uow import AbstractUnitOfWork
-from storage.uow import Database
+from bot.services.uow import AbstractDatabase, AbstractUnitOfWork
 
 GONE = "That request for sign-off no longer exists."
+_STEPPED: dict[es.Step, type[EscalationStepped]] = {
+    es.Step.REMIND: EscalationReminded, es.Step.MOVE_UP: EscalationMovedUp, es.Step.TOPPED_OUT: EscalationToppedOut}
 
 
 def _asked(e: es.Escalation, now: datetime, *, reminder: bool = False) -> EscalationAsked:
+    assert e.id is not None  # a saved escalation
     recipients = (e.channel_id,) if e.channel_id else e.approvers
     return EscalationAsked(now, e.id, e.level_position, recipients, e.due_at, reminder)
 
@@ -32,11 +45,14 @@ def _tell_chairs(uow: AbstractUnitOfWork, board: Board, what: str, data: dict, *
 
 
 def tell_of_pending(uow: AbstractUnitOfWork, board: Board, actor: str, pending: list[es.Escalation], *,
-                     what: str, now: datetime) -> None:
-    """Pending requests are never dropped or re-routed by a change; the chair hears that they stay put."""
+                     what: dict[str, str], now: datetime) -> None:
+    """Pending requests are never dropped or re-routed by a change; the chair hears that they stay put.
+
+    `what` says what changed: {"changed": "authority", "user": ..., "category": label} or
+    {"changed": "chain", "organisation": name}."""
     if not pending:
         return
-    data = {"what": what, "count": len(pending), "levels": sorted({e.level_title for e in pending})}
+    data = {**what, "count": len(pending), "levels": sorted({e.level_title for e in pending})}
     for chair in {m.user_id for m in board.managers()} | {actor}:
         uow.record(Notice(now, Route(board.team_id, chair), "escalations.kept", data,
                           key=f"kept:{now.isoformat()}:{chair}"))
@@ -44,7 +60,7 @@ def tell_of_pending(uow: AbstractUnitOfWork, board: Board, actor: str, pending: 
 
 def checks_category(uow: AbstractUnitOfWork, workspace_id: int, category: Category) -> bool:
     """Whether the workspace's scheme puts proposals of this category through sign-off."""
-    return uow.authorities.sign_off_scope(workspace_id).checks(category.key, money=category.kind == "money")
+    return uow.authorities.sign_off_scope(workspace_id).checks(category.key, money=category.is_money)
 
 
 def amounts_for(proposal: Proposal, organisation_ids: set[int], org_amounts: dict[int, int]) -> dict[int, int | None]:
@@ -57,11 +73,12 @@ def open_on_proposal(uow: AbstractUnitOfWork, *, workspace_id: int, board: Board
     """Open the escalations a new proposal needs (inside its transaction); none unless its category is checked."""
     if not checks_category(uow, workspace_id, category):
         return []
+    assert proposal.id is not None  # saved before its escalations open
     voters: dict[int, list[str]] = {}
     for m in board.members:
         if m.role in VOTING_ROLES and m.organisation_id:
             voters.setdefault(m.organisation_id, []).append(m.user_id)
-    money = category.kind == "money"
+    money = category.is_money
     calendar = calendar_of(board)
     today = calendar.local_date(now)
     users = [u for members in voters.values() for u in members]
@@ -77,10 +94,9 @@ def open_on_proposal(uow: AbstractUnitOfWork, *, workspace_id: int, board: Board
                                deputies=uow.deputies.of(need.organisation_id, on_or_after=today),
                                chain=chains.get(need.organisation_id), barred=frozenset(proposal.recused()))
         e.id = uow.escalations.add(e)
-        uow.audit.append(actor="collab-bot", action=f"escalation.{e.state.value}", at=now, payload={
-            "proposal_id": proposal.id, "escalation_id": e.id, "organisation": e.organisation,
-            "amount_pence": e.amount_pence, "level": e.level_title, "position": e.level_position,
-            "approvers": list(e.approvers), "problem": e.problem, "skipped": list(e.skipped)})
+        started = EscalationOpened if e.state is es.EscalationState.OPEN else EscalationUnrouted
+        uow.record(started(now, proposal.id, e.id, e.organisation, e.amount_pence, e.level_title, e.level_position,
+                           tuple(e.approvers), e.problem, tuple(e.skipped)))
         if e.state is es.EscalationState.OPEN:
             uow.record(_asked(e, now))
             _tell_of_skipped(uow, board, e, now=now)
@@ -108,7 +124,10 @@ def _locked(uow: AbstractUnitOfWork, escalation_id: int) -> es.Escalation | None
 
 def _board_of(uow: AbstractUnitOfWork, proposal_id: int) -> tuple[Proposal, Board]:
     proposal = uow.proposals.get(proposal_id, lock=True, with_votes=False)
-    return proposal, uow.boards.get(proposal.board_id)
+    board = uow.boards.get(proposal.board_id) if proposal is not None and proposal.board_id is not None else None
+    if proposal is None or board is None:
+        raise NotFound(GONE)
+    return proposal, board
 
 
 def settle(uow: AbstractUnitOfWork, proposal: Proposal, board: Board, *, now: datetime) -> None:
@@ -116,6 +135,7 @@ def settle(uow: AbstractUnitOfWork, proposal: Proposal, board: Board, *, now: da
     if proposal.status is not Status.CLOSED or proposal.result is None or proposal.result.outcome not in (
             Outcome.AGREED, Outcome.AGREED_SUBJECT):
         return
+    assert proposal.id is not None  # a saved proposal
     t = tally(uow.proposals.votes(proposal.id), proposal.eligible(board), per_organisation=proposal.per_organisation)
     result = es.combine(decide(proposal.rule, t, quorum=proposal.quorum, threshold=proposal.threshold),
                         uow.escalations.of_proposal(proposal.id))
@@ -125,10 +145,8 @@ def settle(uow: AbstractUnitOfWork, proposal: Proposal, board: Board, *, now: da
         withdraw_open(uow, proposal.id, now=now)  # a decline ends it: other organisations need not answer
     proposal.result = result
     uow.proposals.save(proposal)
-    uow.audit.append(actor="collab-bot", action="proposal.settled", at=now, payload={
-        "proposal_id": proposal.id, "number": proposal.number, "outcome": result.outcome.value,
-        "reasons": list(result.reasons)})
-    uow.record(OutcomeSettled(now, proposal.id, proposal.channel_id))
+    uow.record(OutcomeSettled(now, proposal.id, proposal.channel_id, proposal.number, result.outcome.value,
+                              tuple(result.reasons)))
 
 
 class ChannelMembers(Protocol):
@@ -138,7 +156,7 @@ class ChannelMembers(Protocol):
         """Whether the user is in the channel; NotAllowed, saying so, when Slack cannot tell."""
 
 
-def _standing(db: Database, e: es.Escalation, actor: str,
+def _standing(db: AbstractDatabase, e: es.Escalation, actor: str,
               members: ChannelMembers | None) -> tuple[str | None, bool]:
     """For someone not named at a channel level: the channel, if Slack says they are in it, and whether they sit
     for its organisation on a board. Slack is asked only about those who do: anyone else is refused anyway."""
@@ -156,7 +174,7 @@ def _not_recused(proposal: Proposal, actor: str) -> None:
                          "sign-off. Nothing was recorded.")
 
 
-def answerable(db: Database, *, team_id: str, escalation_id: int, actor: str,
+def answerable(db: AbstractDatabase, *, team_id: str, escalation_id: int, actor: str,
                members: ChannelMembers | None = None) -> tuple[es.Escalation, Proposal]:
     """The escalation and its proposal, if `actor` may answer it now (checked before the comment form opens)."""
     e, proposal, board = read(db, escalation_id)
@@ -169,7 +187,7 @@ def answerable(db: Database, *, team_id: str, escalation_id: int, actor: str,
     return e, proposal
 
 
-def answer(db: Database, *, team_id: str, escalation_id: int, actor: str, endorse: bool, comment: str,
+def answer(db: AbstractDatabase, *, team_id: str, escalation_id: int, actor: str, endorse: bool, comment: str,
            now: datetime, reply_to: Route | None = None,
            members: ChannelMembers | None = None) -> tuple[es.Escalation, Proposal, Board]:
     """An approver (or their deputy, or on a channel level a member of that channel who sits for the organisation)
@@ -191,12 +209,12 @@ def answer(db: Database, *, team_id: str, escalation_id: int, actor: str, endors
                  in_channel=in_channel,  # checked again here: a seat given up since then no longer counts
                  of_organisation=in_channel is not None and uow.escalations.sits_for(e.organisation_id, actor))
         uow.escalations.save(e)
+        assert e.id is not None  # a saved escalation
         uow.record(EscalationEnded(now, e.id, due))
-        uow.audit.append(actor=actor, action="escalation.endorsed" if endorse else "escalation.declined", at=now,
-                         payload={"proposal_id": proposal.id, "escalation_id": e.id, "organisation": e.organisation,
-                                  "level": e.level_title, "answered_by": actor, "for": e.answered_for,
-                                  "channel": None if named else e.channel_id, "comment": e.comment})
-        uow.record(PollChanged(now, proposal.id, proposal.channel_id))
+        answered = EscalationEndorsed if endorse else EscalationDeclined
+        uow.record(answered(now, actor, e.proposal_id, e.id, e.organisation, e.level_title, e.answered_for,
+                            None if named else e.channel_id, e.comment))
+        uow.record(PollChanged(now, e.proposal_id, proposal.channel_id))
         uow.record(Notice(now, Route(team_id, proposal.proposer), "escalation.answered", {"escalation": e.id},
                           key=f"answered:{e.id}"))
         if reply_to is not None and reply_to.response_url:
@@ -206,7 +224,7 @@ def answer(db: Database, *, team_id: str, escalation_id: int, actor: str, endors
         return e, proposal, board
 
 
-def on_due(db: Database, *, escalation_id: int, due: datetime, now: datetime) -> es.Step | None:
+def on_due(db: AbstractDatabase, *, escalation_id: int, due: datetime, now: datetime) -> es.Step | None:
     """An escalation's timer: remind its level once, then move it up a level and tell the one before."""
     with db.uow() as uow:
         e = _locked(uow, escalation_id)
@@ -217,13 +235,13 @@ def on_due(db: Database, *, escalation_id: int, due: datetime, now: datetime) ->
                          if c.key == proposal.category), None)
         calendar, before = calendar_of(board), (e.channel_id,) if e.channel_id else e.approvers
         step = es.on_due(e, uow.chains.get(e.organisation_id), now=now, calendar=calendar,
-                         money=category is not None and category.kind == "money",
+                         money=category is not None and category.is_money,
                          deputies=uow.deputies.of(e.organisation_id, on_or_after=calendar.local_date(now)),
                          barred=frozenset(proposal.recused()))
         uow.escalations.save(e)
-        uow.audit.append(actor="collab-bot", action=f"escalation.{step.value}", at=now, payload={
-            "proposal_id": proposal.id, "escalation_id": e.id, "level": e.level_title,
-            "position": e.level_position, "approvers": list(e.approvers), "skipped": list(e.skipped)})
+        assert e.id is not None  # a saved escalation
+        uow.record(_STEPPED[step](now, e.proposal_id, e.id, e.level_title, e.level_position, tuple(e.approvers),
+                                  tuple(e.skipped)))
         if step is es.Step.REMIND:
             uow.record(_asked(e, now, reminder=True))
         elif step is es.Step.MOVE_UP:
@@ -232,7 +250,7 @@ def on_due(db: Database, *, escalation_id: int, due: datetime, now: datetime) ->
             for previous in before:
                 uow.record(Notice(now, Route(board.team_id, previous), "escalation.moved", {"escalation": e.id},
                                   key=f"moved:{e.id}:{e.level_position}:{previous}"))
-            uow.record(PollChanged(now, proposal.id, proposal.channel_id))
+            uow.record(PollChanged(now, e.proposal_id, proposal.channel_id))
         else:
             _tell_chairs(uow, board, "escalation.topped_out", {"escalation": e.id}, now=now, key=f"top:{e.id}")
         uow.commit()
@@ -243,24 +261,27 @@ def withdraw_open(uow: AbstractUnitOfWork, proposal_id: int, *, now: datetime) -
     """A withdrawn poll's open escalations need no answer any more."""
     for e in uow.escalations.of_proposal(proposal_id):
         if e.state is es.EscalationState.OPEN:
+            assert e.id is not None  # a saved escalation
             uow.record(EscalationEnded(now, e.id, e.due_at))
             e.state, e.due_at = es.EscalationState.WITHDRAWN, None
             uow.escalations.save(e)
-            uow.audit.append(actor="collab-bot", action="escalation.withdrawn", at=now,
-                             payload={"proposal_id": proposal_id, "escalation_id": e.id})
+            uow.record(EscalationWithdrawn(now, proposal_id, e.id))
 
 
-def read(db: Database, escalation_id: int) -> tuple[es.Escalation, Proposal, Board]:
+def read(db: AbstractDatabase, escalation_id: int) -> tuple[es.Escalation, Proposal, Board]:
     """An escalation with its proposal and board, for the messages about it."""
     with db.read() as uow:
         e = uow.escalations.get(escalation_id)
         if e is None:
             raise NotFound(GONE)
         proposal = uow.proposals.get(e.proposal_id, with_votes=False)
-        return e, proposal, uow.boards.get(proposal.board_id, only=[])
+        board = uow.boards.get(proposal.board_id, only=[]) if proposal and proposal.board_id is not None else None
+        if proposal is None or board is None:
+            raise NotFound(GONE)
+        return e, proposal, board
 
 
-def waiting(db: Database, *, team_id: str, user_id: str) -> tuple[list[es.Waiting], list[es.Waiting]]:
+def waiting(db: AbstractDatabase, *, team_id: str, user_id: str) -> tuple[list[es.Waiting], list[es.Waiting]]:
     """Open escalations `user_id` must answer, and those on their boards waiting on others."""
     with db.read() as uow:
         workspace_id = uow.workspaces.find(team_id)

@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 
 from bot.domain.events import Notice, Route
-from storage.uow import Database
+from bot.services.uow import AbstractDatabase
 
 
-def tell(db: Database, *, to: Route, content: dict, now: datetime) -> None:
+def tell(db: AbstractDatabase, *, to: Route, content: dict, now: datetime) -> None:
     """Queue a private message (already drawn) to `to`; it is sent after this returns."""
     with db.uow() as uow:
         uow.record(Notice(now, to, "message", content, key=f"tell:{uuid.uuid4().hex}"))

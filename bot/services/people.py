@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from storage.uow import Database
+from bot.services.uow import AbstractDatabase
 
 KEEP_NAMES = timedelta(days=7)
 
 
-def display_names(db: Database, lookup, *, team_id: str, user_ids: set[str], now: datetime
+def display_names(db: AbstractDatabase, lookup, *, team_id: str, user_ids: set[str], now: datetime
                   ) -> tuple[dict[str, str], list[str]]:
     """Names for `user_ids` and the ids nobody could name; `lookup(user_id)` asks Slack and may raise."""
     wanted = sorted(user_ids)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.domain.boards import Board, ensure_can_manage
-from bot.domain.errors import NotAllowed, NotFound
+from bot.domain.errors import Command, NotAllowed, NotFound
 from bot.domain.events import Replaced, ReviewScheduled, Route
+from bot.domain.events_checklists import ReviewAdded, ReviewDone, ReviewRemoved, ReviewSnoozed
 from bot.domain.reviews import CHANNEL, DEFAULT_AT, Review, ReviewKind, check_first_due, review_title
 from bot.domain.schedule import Recurrence, WorkingCalendar, next_due
 from bot.services.boards import linked_board
-from bot.services.uow import AbstractUnitOfWork
-from storage.uow import Database
+from bot.services.uow import AbstractDatabase, AbstractUnitOfWork
 
 SNOOZE = timedelta(days=7)
 REASSESSED = "board-diagnostic"  # the checklist a re-assessment reopens unless another is chosen
@@ -40,13 +40,14 @@ def following(review: Review, calendar: WorkingCalendar, *, after: datetime) -> 
     return last if last > after else None
 
 
-def add_review(db: Database, *, team_id: str, channel_id: str, actor: str, kind: ReviewKind, title: str,
+def add_review(db: AbstractDatabase, *, team_id: str, channel_id: str, actor: str, kind: ReviewKind, title: str,
                starts_on: date, recurrence: Recurrence, tell: str, ends_on: date | None, now: datetime,
                template_id: str | None = None) -> Review:
     """Start a recurring review reminder; the chair or secretary only."""
     with db.uow() as uow:
         _, board = linked_board(uow, team_id, channel_id, lock=True)
         ensure_can_manage(board, actor)
+        assert board.id is not None  # a board from the repository
         calendar = calendar_of(board)
         check_first_due(starts_on, today=calendar.local_date(now), ends_on=ends_on)
         review = Review(None, board.id, kind, review_title(kind, title), starts_on, recurrence.encode(), tell,
@@ -54,16 +55,14 @@ def add_review(db: Database, *, team_id: str, channel_id: str, actor: str, kind:
                         template_id=(template_id or REASSESSED) if kind is ReviewKind.REASSESSMENT else None)
         review.next_due = first_due(review, calendar, now)
         review.id = uow.reviews.add(review, at=now)
-        uow.audit.append(actor=actor, action="review.added", at=now, payload={
-            "board_id": board.id, "review_id": review.id, "kind": kind.value, "title": review.title,
-            "starts_on": starts_on.isoformat(), "recurrence": review.recurrence, "tell": tell,
-            "ends_on": ends_on.isoformat() if ends_on else None, "template": review.template_id})
+        uow.record(ReviewAdded(now, actor, board.id, review.id, kind.value, review.title, starts_on, review.recurrence,
+                               tell, ends_on, review.template_id))
         uow.record(ReviewScheduled(now, review.id, review.next_due))
         uow.commit()
         return review
 
 
-def remove_review(db: Database, *, team_id: str, channel_id: str, actor: str, review_id: int,
+def remove_review(db: AbstractDatabase, *, team_id: str, channel_id: str, actor: str, review_id: int,
                   now: datetime) -> Review:
     """Stop a review and its reminders; the chair or secretary only."""
     with db.uow() as uow:
@@ -71,18 +70,19 @@ def remove_review(db: Database, *, team_id: str, channel_id: str, actor: str, re
         ensure_can_manage(board, actor)
         review = uow.reviews.get(review_id, lock=True)
         if review is None or review.board_id != board.id:
-            raise NotFound("This board has no review with that number. See `/collab reviews`.")
+            raise NotFound("This board has no review with that number. See {command}.",
+                           command=Command("/collab reviews"))
         uow.reviews.remove(review_id)
-        uow.audit.append(actor=actor, action="review.removed", at=now,
-                         payload={"review_id": review_id, "title": review.title})
+        uow.record(ReviewRemoved(now, actor, review_id, review.title))
         uow.commit()
         return review
 
 
-def list_reviews(db: Database, *, team_id: str, channel_id: str) -> tuple[Board, list[Review]]:
+def list_reviews(db: AbstractDatabase, *, team_id: str, channel_id: str) -> tuple[Board, list[Review]]:
     """The board and its reviews, soonest due first."""
     with db.read() as uow:
         _, board = linked_board(uow, team_id, channel_id)
+        assert board.id is not None  # a board from the repository
         return board, uow.reviews.of_board(board.id)
 
 
@@ -92,31 +92,31 @@ def advance(uow: AbstractUnitOfWork, review_id: int, *, sent_for: datetime, now:
     if review is None or review.next_due != sent_for:
         return  # a snooze, or an occurrence already moved on
     board = uow.boards.get(review.board_id, only=[])
+    assert board is not None  # the board of a review locked in this transaction
     review.next_due = following(review, calendar_of(board), after=sent_for)
     uow.reviews.save(review)
     if review.next_due is not None:
-        uow.record(ReviewScheduled(now, review.id, review.next_due))
+        uow.record(ReviewScheduled(now, review_id, review.next_due))
 
 
 def _review_of_member(uow: AbstractUnitOfWork, team_id: str, review_id: int, actor: str) -> tuple[Board, Review]:
     review = uow.reviews.get(review_id, lock=True)
     board = uow.boards.get(review.board_id, only=[actor]) if review else None
-    if board is None or board.team_id != team_id:
+    if review is None or board is None or board.team_id != team_id:
         raise NotFound(GONE)
     if board.member(actor) is None and actor != review.tell:
         raise NotAllowed("Only the board's members, or the review's owner, can mark it done or snooze it.")
     return board, review
 
 
-def mark_done(db: Database, *, team_id: str, review_id: int, actor: str, now: datetime,
+def mark_done(db: AbstractDatabase, *, team_id: str, review_id: int, actor: str, now: datetime,
               reply_to: Route | None = None) -> Review:
     """Record that this occurrence of the review was carried out; the reminder then says so."""
     with db.uow() as uow:
         _, review = _review_of_member(uow, team_id, review_id, actor)
         review.last_done_at, review.last_done_by = now, actor
         uow.reviews.save(review)
-        uow.audit.append(actor=actor, action="review.done", at=now,
-                         payload={"review_id": review.id, "title": review.title})
+        uow.record(ReviewDone(now, actor, review_id, review.title))
         if reply_to is not None:
             uow.record(Replaced(now, reply_to, "review.done", {"review": review.id},
                                 key=f"review.done:{review.id}:{now.isoformat()}"))
@@ -124,16 +124,15 @@ def mark_done(db: Database, *, team_id: str, review_id: int, actor: str, now: da
         return review
 
 
-def snooze(db: Database, *, team_id: str, review_id: int, actor: str, now: datetime,
+def snooze(db: AbstractDatabase, *, team_id: str, review_id: int, actor: str, now: datetime,
            reply_to: Route | None = None) -> datetime:
     """Remind again in a week (on the next working day), without moving the series; when that will be."""
     with db.uow() as uow:
         board, review = _review_of_member(uow, team_id, review_id, actor)
         calendar = calendar_of(board)
         again = calendar.moment(calendar.next_working_day(calendar.local_date(now + SNOOZE)), DEFAULT_AT)
-        uow.audit.append(actor=actor, action="review.snoozed", at=now,
-                         payload={"review_id": review.id, "until": again.isoformat()})
-        uow.record(ReviewScheduled(now, review.id, again, snooze=True))
+        uow.record(ReviewSnoozed(now, actor, review_id, again))
+        uow.record(ReviewScheduled(now, review_id, again, snooze=True))
         if reply_to is not None:
             uow.record(Replaced(now, reply_to, "review.snoozed", {"review": review.id, "until": again.isoformat()},
                                 key=f"review.snoozed:{review.id}:{now.isoformat()}"))
@@ -141,12 +140,12 @@ def snooze(db: Database, *, team_id: str, review_id: int, actor: str, now: datet
         return again
 
 
-def get_review(db: Database, review_id: int) -> tuple[Board, Review] | None:
+def get_review(db: AbstractDatabase, review_id: int) -> tuple[Board, Review] | None:
     """A review with its board, for drawing a message about it."""
     with db.read() as uow:
         review = uow.reviews.get(review_id)
         board = uow.boards.get(review.board_id, only=[]) if review else None
-        return (board, review) if board else None
+        return (board, review) if review is not None and board is not None else None
 
 
 def tells_channel(review: Review) -> bool:

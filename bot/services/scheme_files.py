@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -69,7 +69,7 @@ class RowSource:
         with open(self.path, encoding=self.encoding) as f:
             return f.read()
 
-    def _lines(self) -> Iterator[str]:
+    def _lines(self) -> Generator[str, None, None]:
         with open(self.path, encoding=self.encoding, newline="") as f:
             yield from f
 
@@ -112,7 +112,7 @@ def _encoding(path: Path) -> tuple[str, str]:
                        "Excel: File, Save As, CSV UTF-8) and import that")
 
 
-def _delimiter(lines: Iterator[str]) -> str:
+def _delimiter(lines: Generator[str, None, None]) -> str:
     """The separator the header line uses: a comma, or the semicolon (or tab) of spreadsheets in many locales."""
     first = next((line for line in lines if line.strip()), "")
     lines.close()

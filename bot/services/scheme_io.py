@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.events_delegation import AuthoritySet
 from bot.domain.money import format_amount
 from bot.domain.scheme import Authority
 from bot.services.scheme_files import CannotImport, RawRow
 from bot.services.scheme_rows import Checker, Clashes, Planned
-from storage.uow import Database, UnitOfWork
+from bot.services.uow import AbstractDatabase, AbstractUnitOfWork
 
 Progress = Callable[[str], None]
 PROGRESS_EVERY = 50_000
@@ -43,7 +44,7 @@ class Plan:
 
 
 
-def _workspace(uow: UnitOfWork, team_id: str | None) -> tuple[int, str]:
+def _workspace(uow: AbstractUnitOfWork, team_id: str | None) -> tuple[int, str]:
     if team_id:
         if (workspace_id := uow.workspaces.find(team_id)) is None:
             raise CannotImport(f"the database has no workspace with Slack team id {team_id}")
@@ -57,7 +58,7 @@ def _workspace(uow: UnitOfWork, team_id: str | None) -> tuple[int, str]:
     raise CannotImport(f"the database holds {len(found)} workspaces ({teams}); pass --team with one of them")
 
 
-def _check_all(uow: UnitOfWork, team_id: str | None, source: Iterable[RawRow], default_by: str | None,
+def _check_all(uow: AbstractUnitOfWork, team_id: str | None, source: Iterable[RawRow], default_by: str | None,
                progress: Progress | None, every: int) -> tuple[Plan, Checker]:
     """One pass over the rows: every problem, the first good rows to show, and counts; nothing held per row but
     what finding repeats and overlaps needs."""
@@ -87,14 +88,14 @@ def _check_all(uow: UnitOfWork, team_id: str | None, source: Iterable[RawRow], d
     return plan, checker
 
 
-def check_rows(db: Database, *, team_id: str | None, rows: Iterable[RawRow], default_by: str | None,
+def check_rows(db: AbstractDatabase, *, team_id: str | None, rows: Iterable[RawRow], default_by: str | None,
                progress: Progress | None = None, every: int = PROGRESS_EVERY) -> Plan:
     """Check every row against the workspace (the only one, when `team_id` is None): a plan and its problems."""
     with db.read() as uow:
         return _check_all(uow, team_id, rows, default_by, progress, every)[0]
 
 
-def apply(db: Database, *, team_id: str | None, rows: Iterable[RawRow], default_by: str | None, now: datetime,
+def apply(db: AbstractDatabase, *, team_id: str | None, rows: Iterable[RawRow], default_by: str | None, now: datetime,
           progress: Progress | None = None, every: int = PROGRESS_EVERY) -> Plan:
     """Check the rows and, only if every one is good, read them again and record them all in one transaction, in
     batches, with an audit event each. `rows` is read twice (a RowSource reads its file afresh each time).
@@ -105,7 +106,7 @@ def apply(db: Database, *, team_id: str | None, rows: Iterable[RawRow], default_
         plan, checker = _check_all(uow, team_id, rows, default_by, progress, every)
         if plan.problems:
             return plan
-        written, batch = 0, []
+        written, batch = 0, list[Planned]()
         for row in rows:
             reasons, planned = checker.check(row)
             if reasons or planned is None or written + len(batch) >= plan.count:
@@ -120,16 +121,15 @@ def apply(db: Database, *, team_id: str | None, rows: Iterable[RawRow], default_
         return plan
 
 
-def _write(uow: UnitOfWork, plan: Plan, batch: list[Planned], *, now: datetime, written: int,
+def _write(uow: AbstractUnitOfWork, plan: Plan, batch: list[Planned], *, now: datetime, written: int,
            progress: Progress | None, every: int) -> int:
     """Record a batch of good rows and their audit events; how many are written so far."""
     saved = uow.authorities.put_many([item.authority for item in batch], at=now)
-    uow.audit.append_many([(a.granted_by, "authority.set", {
-        "team": plan.team_id, "user": a.user_id, "organisation": item.organisation,
-        "organisation_id": a.organisation_id, "category": a.category,
-        "limit": a.describe(money=item.category.kind == "money"), "valid_from": a.valid_from.isoformat(),
-        "valid_until": a.valid_until.isoformat() if a.valid_until else None, "version": a.version,
-        "source": "import"}) for item, a in zip(batch, saved, strict=True)], at=now)
+    for item, a in zip(batch, saved, strict=True):
+        uow.record(AuthoritySet(now, a.granted_by, a.user_id, item.organisation, a.organisation_id, a.category,
+                                a.describe(money=item.category.is_money), a.valid_from, a.valid_until,
+                                a.version, "import", team=plan.team_id))
+    uow.flush()
     done = written + len(batch)
     for reached in range((written // every + 1) * every, done + 1, every):
         if progress:
@@ -138,21 +138,21 @@ def _write(uow: UnitOfWork, plan: Plan, batch: list[Planned], *, now: datetime, 
     return done
 
 
-def _limit(a: Authority, kind: str) -> str:
-    if kind != "money":
+def _limit(a: Authority, *, money: bool) -> str:
+    if not money:
         return "yes" if a.allowed else "no"
     return "unlimited" if a.unlimited else format_amount(a.amount_pence) if a.amount_pence else "none"
 
 
-def export_rows(db: Database, *, team_id: str | None) -> list[dict[str, str]]:
+def export_rows(db: AbstractDatabase, *, team_id: str | None) -> list[dict[str, str]]:
     """The workspace's current scheme (the only workspace, when `team_id` is None) as rows in the import format."""
     with db.read() as uow:
         workspace_id, _ = _workspace(uow, team_id)
-        kinds = {c.key: c.kind for c in uow.categories.for_workspace(workspace_id)}
+        money = {c.key: c.is_money for c in uow.categories.for_workspace(workspace_id)}
         scheme = uow.authorities.of_workspace(workspace_id)
     scheme.sort(key=lambda item: (item[0].casefold(), item[1].user_id, item[1].category, item[1].valid_from))
     return [{"organisation": org, "user": a.user_id, "category": a.category,
-             "limit": _limit(a, kinds.get(a.category, "money" if a.unlimited or a.amount_pence else "yes_no")),
+             "limit": _limit(a, money=money.get(a.category, bool(a.unlimited or a.amount_pence))),
              "valid_from": a.valid_from.isoformat(), "valid_until": a.valid_until.isoformat() if a.valid_until else "",
              "granted_by": a.granted_by} for org, a in scheme]
 

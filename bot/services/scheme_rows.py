@@ -4,7 +4,7 @@ limit, dates, who granted it, and clashes with earlier rows of the same file."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.domain.boards import Organisation
@@ -15,7 +15,7 @@ from bot.domain.scheme import Authority, check_period, parse_day, parse_grant
 from bot.domain.text import cut
 from bot.services.authority import category_named
 from bot.services.scheme_files import REQUIRED, CannotImport, RawRow, is_user_id
-from storage.uow import UnitOfWork
+from bot.services.uow import AbstractUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Planned:
 class Checker:
     """Checks rows against one workspace's organisations, board members and categories."""
 
-    def __init__(self, uow: UnitOfWork, workspace_id: int, default_by: str | None):
+    def __init__(self, uow: AbstractUnitOfWork, workspace_id: int, default_by: str | None):
         self.uow, self.workspace_id, self.default_by = uow, workspace_id, default_by
         self.categories = uow.categories.for_workspace(workspace_id)
         self.organisations: dict[str, Organisation | None] = {}
@@ -60,14 +60,15 @@ class Checker:
             reasons.append(f"{user} is not on any board for {org.name}"
                            + (f" (they sit for {', '.join(elsewhere)})" if elsewhere else ""))
         category, grant = self._category(v.get("category"), reasons), None
-        money = category is not None and category.kind == "money"
+        money = category is not None and category.is_money
         if category is not None and v.get("limit"):
             try:
                 grant = parse_grant(v["limit"], money=money)
             except InvalidValue as exc:
-                hint = " (or unlimited, or none)" if money and "unlimited" not in exc.message else ""
+                said = str(exc)  # plain words: the reasons go to a file or a terminal
+                hint = " (or unlimited, or none)" if money and "unlimited" not in said else ""
                 reasons.append(f"limit \"{cut(v['limit'], 40)}\" does not work for {category.key}: "
-                               f"{exc.message[:1].lower()}{exc.message[1:].rstrip('.')}{hint}")
+                               f"{said[:1].lower()}{said[1:].rstrip('.')}{hint}")
         starts, ends = _day(v, "valid_from", reasons), _day(v, "valid_until", reasons)
         if starts and ends:
             try:
@@ -84,19 +85,21 @@ class Checker:
             given = "granted_by" if v.get("granted_by") else "--by"
             reasons.append(f"{given} {by} is not the chair or secretary of a board {org.name} sits on, so cannot "
                            "grant its authority")
-        if None in (org, category, starts) or not is_user_id(user or "") or (v.get("valid_until") and not ends):
+        if (org is None or category is None or starts is None or user is None or not is_user_id(user)
+                or (v.get("valid_until") and not ends)):
             return reasons, None
         if grant is not None and by == user:
             try:
-                ensure_may_grant(actor_id=by, target_id=user, new=grant, money=money,
+                ensure_may_grant(actor_id=user, target_id=user, new=grant, money=money,
                                  current=self._current(org.id, user, category.key, starts))
             except NotAllowed:
                 reasons.append(f"{user} cannot raise their own authority (granted_by is the same person)")
-        grant_values = {"amount_pence": grant.amount_pence, "unlimited": grant.unlimited,
-                        "allowed": grant.allowed} if grant else {}
-        return reasons, Planned(row.number, org.name, category, Authority(
-            user_id=user, organisation_id=org.id, category=category.key, valid_from=starts, valid_until=ends,
-            granted_by=by or "", **grant_values))
+        authority = Authority(user_id=user, organisation_id=org.id, category=category.key, valid_from=starts,
+                              valid_until=ends, granted_by=by or "")
+        if grant:
+            authority = replace(authority, amount_pence=grant.amount_pence, unlimited=grant.unlimited,
+                                allowed=grant.allowed)
+        return reasons, Planned(row.number, org.name, category, authority)
 
     def _current(self, organisation_id: int, user: str, category: str, on: date) -> Authority | None:
         """The authority as it stood before this import wrote anything (rows are checked again while writing)."""
@@ -105,7 +108,7 @@ class Checker:
             self.before[key] = self.uow.authorities.current(organisation_id, user, category, on=on)
         return self.before[key]
 
-    def _organisation(self, name: str | None, reasons: list[str]):
+    def _organisation(self, name: str | None, reasons: list[str]) -> Organisation | None:
         if name and name not in self.organisations:  # one lookup per name, not per row
             self.organisations[name] = self.uow.organisations.find(self.workspace_id, name)
         org = self.organisations.get(name) if name else None
@@ -114,8 +117,10 @@ class Checker:
         return org
 
     def _category(self, name: str | None, reasons: list[str]) -> Category | None:
+        if not name:
+            return None
         try:
-            return category_named(self.categories, name) if name else None
+            return category_named(self.categories, name)
         except InvalidValue:
             keys = ", ".join(c.key for c in self.categories)
             reasons.append(f"unknown category \"{cut(name, 40)}\" (choose one of: {keys})")

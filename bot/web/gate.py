@@ -127,13 +127,13 @@ def check_shape(body: bytes, content_type: str) -> None:
         if "payload" not in form:
             return
         payload = json_object(form["payload"], "form payload")
-    for name, valid in REQUIRED_FIELDS.get(payload.get("type"), ()):
+    for name, valid in REQUIRED_FIELDS.get(payload.get("type", ""), ()):
         if not valid(payload.get(name)):
             raise Rejected(400, f"{payload['type']} with a malformed {name}")
 
 
-def check_headers(timestamp: str | None, signature: str | None, now: float) -> None:
-    """Raise Rejected(401) unless the signature headers are present, well formed and fresh."""
+def check_headers(timestamp: str | None, signature: str | None, now: float) -> tuple[str, str]:
+    """The timestamp and signature headers; Rejected(401) unless they are present, well formed and fresh."""
     if timestamp is None or signature is None:
         raise Rejected(401, "missing signature headers")
     if not TIMESTAMP.fullmatch(timestamp):
@@ -142,6 +142,7 @@ def check_headers(timestamp: str | None, signature: str | None, now: float) -> N
         raise Rejected(401, "stale or future timestamp")
     if not SIGNATURE.fullmatch(signature):
         raise Rejected(401, "malformed signature")
+    return timestamp, signature
 
 
 def check_signature(secret: bytes, timestamp: str, signature: str, body: bytes) -> None:
@@ -228,8 +229,8 @@ class SlackGate:
         length = declared_length(fields)
         if length is not None and length > self.max_body:
             raise Rejected(413, f"body over {self.max_body} bytes")
-        timestamp, signature = one(fields, "x-slack-request-timestamp"), one(fields, "x-slack-signature")
-        check_headers(timestamp, signature, self.clock())
+        timestamp, signature = check_headers(one(fields, "x-slack-request-timestamp"), one(fields, "x-slack-signature"),
+                                             self.clock())
         parts: list[bytes] = []
         try:
             async with asyncio.timeout(self.body_seconds):

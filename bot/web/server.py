@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import TYPE_CHECKING
@@ -35,7 +35,8 @@ def bolt_handler(app: App) -> Callable[[Verified], Answer]:
     """Bolt's `dispatch` for a verified request, as a blocking call the gate runs on its thread pool."""
 
     def handle(request: Verified) -> Answer:
-        req = BoltRequest(body=request.body.decode("utf-8"), query=request.query, headers=request.headers)
+        fields: dict[str, str | Sequence[str]] = dict(request.headers)  # Bolt's type for the same thing
+        req = BoltRequest(body=request.body.decode("utf-8"), query=request.query, headers=fields)
         # Bolt reads any form body containing "payload" as an interaction and finds none in, say,
         # "/collab propose payload policy": it parses the command to {} and leaves it unanswered.
         if not req.body and req.raw_body and not req.raw_body.startswith("{"):
@@ -80,7 +81,7 @@ def make_asgi_app(settings: Settings, threads: int = 8):
     from bot.app import create_app, make_database
 
     db = make_database(settings, request_threads=threads)
-    gate = gated(create_app(settings, db=db), settings.SLACK_SIGNING_SECRET.get_secret_value())
+    gate = gated(create_app(settings, db=db), settings.secret("SLACK_SIGNING_SECRET"))
 
     def healthy() -> Answer:
         try:

@@ -16,10 +16,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.domain.action_views import ActionForm, ActionList, ActionView
 from bot.domain.boards import Board
 from bot.domain.rounds import ACTION_TITLE_LIMIT, Action
 from bot.domain.text import clean, cut, escape, plural
-from bot.services.actions import ActionForm, ActionList, ActionView
 from prompts.blocks.common import SECTION_LIMIT, context, header, message, section
 from prompts.ids import INPUT
 from prompts.ids.checklists import ChecklistAction, ChecklistBlock, ChecklistCallback

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from bot.domain.text import escape
 from prompts.blocks.common import message, section
+from prompts.slack_errors import TOKEN_REFUSED, SlackError
 
-TOKEN_REFUSED = "Slack refused the bot's token; ask whoever runs collab-bot to check it."
+INVITE = "Invite me with `/invite @collab-bot` in <#{channel}>, then {then}."
 FIXES = {
-    "not_in_channel": "Invite me with `/invite @collab-bot` in <#{channel}>, then {then}.",
-    "channel_not_found": "Invite me with `/invite @collab-bot` in <#{channel}>, then {then}.",
-    "is_archived": "<#{channel}> is archived. Unarchive it, then {then}.",
-    "invalid_auth": TOKEN_REFUSED,
-    "token_revoked": TOKEN_REFUSED,
-    "account_inactive": TOKEN_REFUSED,
+    SlackError.NOT_IN_CHANNEL: INVITE,
+    SlackError.CHANNEL_NOT_FOUND: INVITE,
+    SlackError.IS_ARCHIVED: "<#{channel}> is archived. Unarchive it, then {then}.",
+    **dict.fromkeys(TOKEN_REFUSED, "Slack refused the bot's token; ask whoever runs collab-bot to check it."),
 }
 LOOK_AT_LOG = "If Slack refuses it again, ask whoever runs collab-bot to look at its log."
 
@@ -22,7 +21,7 @@ def undelivered(what: str, title: str, channel_id: str, *, error: str, needed: s
                 then: str) -> dict:
     """`what` (for `title`) could not be posted in the channel: the error, what is saved, and the fix, which
     ends with `then` (how it gets posted once fixed)."""
-    if error == "missing_scope":
+    if error == SlackError.MISSING_SCOPE:
         scope = f"the `{escape(needed)}` scope" if needed else "the scope Slack names in collab-bot's log"
         fix = (f"The bot's Slack app lacks a permission it needs for this: whoever manages the app should add "
                f"{scope} to its bot scopes (manifest.yml lists them all) and reinstall the app, then {then}.")

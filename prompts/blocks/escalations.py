@@ -19,7 +19,7 @@ from bot.domain.money import format_amount
 from bot.domain.proposals import Proposal
 from bot.domain.text import cut, escape
 from prompts.blocks.common import context, header, message, section, sections
-from prompts.blocks.polls import when
+from prompts.blocks.polls import record_line, when
 from prompts.ids import INPUT
 from prompts.ids.delegation import DelegationAction, DelegationBlock, DelegationCallback
 
@@ -74,7 +74,7 @@ def answer_modal(e: Escalation, proposal: Proposal, *, endorse: bool, metadata: 
 def answered(e: Escalation, proposal: Proposal, timezone: str) -> dict:
     """What the request shows once answered, and what the proposer is told; times in the board's zone."""
     mark = ":white_check_mark:" if e.state is EscalationState.ENDORSED else ":no_entry:"
-    text = f"{mark} {escape(e.organisation)} on *{escape(proposal.title)}*: {e.record_line(timezone)}."
+    text = f"{mark} {escape(e.organisation)} on *{escape(proposal.title)}*: {record_line(e, timezone)}."
     return message([section(text)], f"{escape(e.organisation)}: {e.state.value}")
 
 
@@ -126,11 +126,17 @@ def escalation_list(mine: list[Waiting], others: list[Waiting]) -> dict:
 
 
 def kept(data: dict) -> dict:
-    """To the chair: a chain or a limit changed while requests waited, and they stay where they are.
-
-    `what` comes from the service already escaped, with a mention in it for a member's limit."""
+    """To the chair: a chain or a limit changed while requests waited, and they stay where they are."""
     count, levels = data["count"], ", ".join(escape(level) for level in data["levels"])
-    text = (f"{data['what']} changed while {count} request{'s' if count != 1 else ''} for sign-off "
+    text = (f"{_what_changed(data)} changed while {count} request{'s' if count != 1 else ''} for sign-off "
             f"{'were' if count != 1 else 'was'} waiting. Each stays with the level it is at ({levels}); the change "
             "applies to new requests and to any that later move up.")
     return message([section(text)], text)
+
+
+def _what_changed(data: dict) -> str:
+    if data.get("changed") == "authority":
+        return f"<@{data['user']}>'s authority for {escape(data['category'])} decisions"
+    if data.get("changed") == "chain":
+        return f"*{escape(data['organisation'])}*'s escalation chain"
+    return data["what"]  # a notice queued by an earlier version says it in mrkdwn already

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ConfirmObject
 
-from bot.domain.boards import DecisionRule
+from bot.domain.boards import DecisionRule, Role
 from bot.domain.decisions import Outcome, Position
 from bot.domain.delegation import governance_flag
-from bot.domain.escalation import EscalationState, agree_note
+from bot.domain.escalation import Escalation, EscalationState, agree_note
 from bot.domain.money import format_amount
 from bot.domain.proposals import InterestDecision, Status
 from bot.domain.snapshot import PollSnapshot
@@ -90,9 +90,23 @@ def _subject(snap: PollSnapshot, vote) -> str:
     return ""
 
 
+def record_line(e: Escalation, timezone: str) -> str:
+    """One mrkdwn line for the record: who answered and when (in the board's `timezone`), or what it waits on."""
+    if e.state in (EscalationState.ENDORSED, EscalationState.DECLINED):
+        verb = "Endorsed" if e.state is EscalationState.ENDORSED else "Declined"
+        who = f"<@{e.answered_by}>" + (f" for <@{e.answered_for}>" if e.answered_for else "")
+        line = f"{verb} by {who} ({escape(e.level_title)}), {local_time(e.answered_at, timezone)}"
+        return line + (f": {escape(e.comment)}" if e.comment else "")
+    if e.state is EscalationState.OPEN:
+        return f"Waiting on {escape(e.level_title)}"
+    if e.state is EscalationState.NO_ROUTE:
+        return f"No route: {escape(e.organisation)} {escape(e.problem)}"
+    return "Withdrawn"
+
+
 def signoff_lines(snap: PollSnapshot) -> list[str]:
     """Each organisation's sign-off (who endorsed or declined, or what it waits on), or the delegation mark."""
-    lines = [f"• {escape(e.organisation)}: {e.record_line(snap.board.timezone)}" for e in snap.escalations
+    lines = [f"• {escape(e.organisation)}: {record_line(e, snap.board.timezone)}" for e in snap.escalations
              if e.state is not EscalationState.WITHDRAWN]
     if lines:
         return ["*Sign-off through each organisation:*", *lines]
@@ -241,7 +255,7 @@ def decisions_list(snaps: list[PollSnapshot]) -> dict:
 def interest_request(snap: PollSnapshot, user_id: str) -> dict:
     """The thread message asking the chair to decide on a declared interest."""
     interest = next(i for i in snap.proposal.interests if i.user_id == user_id)
-    chairs = [m.user_id for m in snap.board.members if m.role.value == "chair"]
+    chairs = [m.user_id for m in snap.board.members if m.role is Role.CHAIR]
     text = (f":warning: <@{user_id}> declared an interest in *{escape(snap.proposal.title)}*: "
             f"{escape(cut(interest.reason, 1500))}\n" + " ".join(f"<@{c}>" for c in chairs) +
             ", as chair, decide whether they step out of this vote.")

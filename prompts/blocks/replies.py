@@ -1,15 +1,15 @@
-"""Replies to `/collab` subcommands: help, errors, organisations and members."""
+"""Replies to `/collab` subcommands: help, organisations and members (errors: prompts/errors.py)."""
 
 from __future__ import annotations
 
 from bot.domain.boards import Board, BoardKind, Member, Role
-from bot.domain.commands import USAGE
 from bot.domain.decisions import VoteReceipt
 from bot.domain.delegation import ORG_TYPE_LABELS, OrgType
-from bot.domain.errors import DomainError, UsageError
 from bot.domain.text import article, cut, escape, plural
 from prompts.blocks.common import code, context, header, message, section, sections
 from prompts.blocks.polls import POSITION_LABELS
+from prompts.slack_errors import NOT_INVITED, TOKEN_REFUSED, SlackError
+from prompts.usage import USAGE
 
 HELP_TOPICS = [
     ("Getting started", [
@@ -87,14 +87,6 @@ def help_message(unknown: str = "") -> dict:
     return message(blocks, f"I didn't understand /collab {escape(cut(unknown, 100))}." if unknown else fallback)
 
 
-def error_message(error: DomainError) -> dict:
-    """A domain error as a short ephemeral reply, with the right usage when it was a typing slip."""
-    text = f":warning: {error.message}"
-    if isinstance(error, UsageError):
-        text += f"\nUsage: `{escape(error.usage)}`"
-    return message([section(text)], error.message)
-
-
 def unexpected_error_message(reference: str, *, saved: bool) -> dict:
     """What a user sees when something broke that they could not have caused; true to whether anything saved."""
     if saved:
@@ -114,18 +106,15 @@ def stale_button_message() -> dict:
 
 
 CHANNEL_FIXES = {
-    "is_archived": "<#{channel}> is archived. Unarchive it, or set the board up again in an open channel.",
-    "invalid_auth": "Slack refused the bot's token; ask whoever runs collab-bot to check it.",
-    "token_revoked": "Slack refused the bot's token; ask whoever runs collab-bot to check it.",
-    "account_inactive": "Slack refused the bot's token; ask whoever runs collab-bot to check it.",
+    SlackError.IS_ARCHIVED: "<#{channel}> is archived. Unarchive it, or set the board up again in an open channel.",
+    **dict.fromkeys(TOKEN_REFUSED, "Slack refused the bot's token; ask whoever runs collab-bot to check it."),
 }
 
 
 def delivery_failed(what: str, title: str, channel_id: str, error: str) -> dict:
     """A poll's message could not be posted for good: what failed and what to do."""
     fix = CHANNEL_FIXES.get(error, "Invite me with `/invite @collab-bot`, then extend the poll so it is drawn "
-                                   "again." if error in ("not_in_channel", "channel_not_found",
-                                                         "method_not_supported_for_channel_type")
+                                   "again." if error in NOT_INVITED
                             else "If it keeps happening, ask whoever runs collab-bot to look at its log.")
     text = (f":warning: I couldn't post {what} for *{escape(title)}* in <#{channel_id}> ({escape(error)}). "
             "The proposal and every vote are saved. " + fix.format(channel=channel_id))
@@ -135,8 +124,7 @@ def delivery_failed(what: str, title: str, channel_id: str, error: str) -> dict:
 def board_unannounced(board_name: str, channel_id: str, error: str) -> dict:
     """The board was saved, but the bot could not post in its channel: what was saved and what to do."""
     fix = CHANNEL_FIXES.get(error, "Invite me with `/invite @collab-bot`, so that polls and reminders can "
-                                   "appear there." if error in ("not_in_channel", "channel_not_found",
-                                                               "method_not_supported_for_channel_type")
+                                   "appear there." if error in NOT_INVITED
                             else "Slack was unavailable; there is nothing to set up again.")
     text = (f":warning: The board *{escape(board_name)}* is set up, but I can't post in <#{channel_id}> "
             f"({escape(error)}). " + fix.format(channel=channel_id))

@@ -35,7 +35,7 @@ def _period(limit: Limit) -> str:
 
 def _line(limit: Limit, *, today) -> str:
     a = limit.authority
-    money = limit.category.kind == "money"
+    money = limit.category.is_money
     later = "" if a.in_force(today) else " _(not yet in force)_"
     return (f"• *{escape(limit.category.label)}* for {escape(limit.organisation)}: {a.describe(money=money)}, "
             f"{_period(limit)}, granted by <@{a.granted_by}> (version {a.version}){later}")
@@ -63,7 +63,7 @@ def scheme_view(scheme: Scheme, *, own: bool) -> dict:
 
 def limit_set(user_id: str, limit: Limit) -> dict:
     """Confirmation that a member's limit was recorded."""
-    money = limit.category.kind == "money"
+    money = limit.category.is_money
     text = (f"<@{user_id}>'s authority for *{escape(limit.category.label)}* decisions on behalf of "
             f"{escape(limit.organisation)} is now {limit.authority.describe(money=money)}, {_period(limit)} "
             f"(version {limit.authority.version}).")

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.outbound.registry import effects_of
 from storage.db import make_engine, session_factories
 from storage.uow import Database
 from tests.conftest import BACKENDS, fresh_database_url
@@ -189,7 +190,8 @@ def bot_server(request, fake_slack, tmp_path_factory) -> Iterator[BotServer]:
     process = start_serve(env, workdir, port, log_path)
     engine = make_engine(database_url)
     server = BotServer(f"http://127.0.0.1:{port}", database_url, fake_slack, log_path,
-                       Database(*session_factories(engine), audit_key=bytes.fromhex(AUDIT_KEY)), env)
+                       Database(*session_factories(engine), audit_key=bytes.fromhex(AUDIT_KEY),
+                                effects=effects_of), env)
     yield server
     stop_serve(process)
     engine.dispose()

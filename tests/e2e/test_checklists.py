@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 import uuid
 
-from bot.checklist_files import shipped_templates
 from prompts.ids.checklists import ChecklistAction
+from storage.checklist_files import shipped_templates
 from tests.e2e.checklist_flow import answer, buttons, click, dm_question, tool
 from tests.e2e.conftest import reply_text
 from tests.e2e.flows import CHAIR, board_with_members

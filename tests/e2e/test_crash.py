@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
+from bot.outbound.registry import effects_of
 from prompts.ids.polls import PollAction, PollBlock
 from storage.db import make_engine, session_factories
 from storage.models import VoteRow
@@ -35,7 +36,8 @@ def test_after_a_kill_mid_burst_every_acknowledged_vote_is_kept_and_the_poll_cat
     process = start_serve(env, tmp_path, port, log)
     engine = make_engine(database_url)
     server = BotServer(f"http://127.0.0.1:{port}", database_url, fake_slack, log,
-                       Database(*session_factories(engine), audit_key=bytes.fromhex(AUDIT_KEY)), env)
+                       Database(*session_factories(engine), audit_key=bytes.fromhex(AUDIT_KEY),
+                                effects=effects_of), env)
     team, channel = "T" + uuid.uuid4().hex[:10].upper(), "C" + uuid.uuid4().hex[:10].upper()
     voters = [f"UCRASH{i:03d}" for i in range(VOTERS)]
     try:

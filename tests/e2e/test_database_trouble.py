@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot.outbound.registry import effects_of
 from prompts.ids.polls import PollAction
 from storage.db import make_engine, session_factories
 from storage.models import VoteRow
@@ -130,7 +131,8 @@ def server_behind_proxy(fake_slack, tmp_path) -> Iterator[tuple[BotServer, Proxy
     process = start_serve(env, tmp_path, port, log_path)
     engine = make_engine(database_url)
     server = BotServer(f"http://127.0.0.1:{port}", database_url, fake_slack, log_path,
-                       Database(*session_factories(engine), audit_key=bytes.fromhex(AUDIT_KEY)), env)
+                       Database(*session_factories(engine), audit_key=bytes.fromhex(AUDIT_KEY),
+                                effects=effects_of), env)
     try:
         yield server, proxy
     finally:

@@ -8,9 +8,9 @@ import uuid
 
 from sqlalchemy import text
 
-from bot.checklist_files import shipped_templates
 from prompts.ids import INPUT
 from prompts.ids.checklists import ChecklistAction, ChecklistBlock
+from storage.checklist_files import shipped_templates
 from tests.e2e import payloads
 from tests.e2e.checklist_flow import click
 from tests.e2e.conftest import reply_text

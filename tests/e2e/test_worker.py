@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 
+from bot.outbound.registry import effects_of
 from storage.db import make_engine, session_factories
 from storage.uow import Database
 from tests.conftest import BACKENDS, fresh_database_url
@@ -25,7 +26,8 @@ def test_a_web_tier_without_a_scheduler_leaves_sending_to_a_worker(backend, fake
     server_process = start_serve(env, tmp_path, port, log)
     engine = make_engine(database_url)
     server = BotServer(f"http://127.0.0.1:{port}", database_url, fake_slack, log,
-                       Database(*session_factories(engine), audit_key=bytes.fromhex(AUDIT_KEY)), env)
+                       Database(*session_factories(engine), audit_key=bytes.fromhex(AUDIT_KEY),
+                                effects=effects_of), env)
     team, channel = "T" + uuid.uuid4().hex[:10].upper(), "C" + uuid.uuid4().hex[:10].upper()
     worker = None
     try:

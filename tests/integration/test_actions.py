@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.clock import FixedClock
-from bot.domain.effects import Kind
 from bot.domain.errors import Conflict, DomainError, NotAllowed, NotFound
 from bot.domain.events import Route
 from bot.domain.jobs import ClaimedJob, Job
 from bot.domain.rounds import Round
-from bot.outbound.senders_actions import action_senders
+from bot.outbound.kinds.base import SendContext
+from bot.outbound.registry import Kind, senders
 from bot.services import actions, digests
 from bot.services.uow import AlreadyHandled
 from handlers import actions as listeners
@@ -24,6 +24,7 @@ from handlers.errors import answer
 from handlers.forms import Sealer
 from handlers.parse import Where
 from prompts.blocks.digest import digest_message
+from prompts.errors import mrkdwn
 from prompts.ids.checklists import ChecklistAction, ChecklistBlock, ChecklistCallback
 from storage.models import AuditEventRow
 from storage.models_checklists import ActionRow
@@ -126,7 +127,7 @@ def test_create_action_on_a_gap_opens_a_form_due_four_weeks_on_for_the_chair(db)
 
 
 def test_the_form_title_comes_from_the_gaps_question_when_the_checklist_is_known(db):
-    templates = pytest.importorskip("bot.checklist_files").shipped_templates()
+    templates = pytest.importorskip("storage.checklist_files").shipped_templates()
     if "board-diagnostic" not in templates:
         pytest.skip("the board diagnostic is not shipped")
     question = next(iter(templates["board-diagnostic"].questions()))
@@ -148,7 +149,7 @@ def test_a_click_or_form_from_another_workspace_finds_no_round(db):
     _, round_id = board_with_round(db)
     with pytest.raises(NotFound) as gone:
         actions.action_form(db, team_id=OTHER_TEAM, round_id=round_id, question_id="q", actor=CHAIR, now=NOW)
-    assert gone.value.message == "That round no longer exists."
+    assert mrkdwn(gone.value) == "That round no longer exists."
     with pytest.raises(NotFound):
         actions.create_action(db, team_id=OTHER_TEAM, actor=CHAIR, title="x", owner="U2", due_on=date(2026, 12, 28),
                               now=NOW, round_id=round_id, question_id="q")
@@ -244,7 +245,7 @@ def test_the_reminders_dm_the_owner_and_nothing_once_it_is_done(db):
     actions.finish_action(db, team_id=TEAM, action_id=done_one.id, actor="U2", now=NOW,
                           reply_to=Route(TEAM, "U2", "D1", HOOK))
     slack = RecordingSlack()
-    send = action_senders(slack, db, FixedClock(NOW))
+    send = senders(SendContext(slack, db, FixedClock(NOW)))
     for kind in (Kind.ACTION_REMIND, Kind.ACTION_OVERDUE):
         for a in (open_one, done_one):
             send[kind].send(ClaimedJob(1, Job(kind, f"{kind}:{a.id}", NOW, {"action": a.id}), 1, "test", NOW))

@@ -11,6 +11,7 @@ from alembic import command
 from sqlalchemy import text
 
 from bot.domain.audit import GENESIS, canonical, event_hash
+from bot.outbound.registry import effects_of
 from bot.services.audit import verify_audit
 from storage.audit import read_events
 from storage.db import make_engine, session_factories
@@ -55,7 +56,7 @@ def upgraded(url: str) -> Database:
     engine = make_engine(url)
     upgrade(engine, audit_key=TEST_AUDIT_KEY)
     engine.dispose()
-    return Database(*session_factories(make_engine(url)), audit_key=TEST_AUDIT_KEY)
+    return Database(*session_factories(make_engine(url)), audit_key=TEST_AUDIT_KEY, effects=effects_of)
 
 
 def events_of(db: Database):

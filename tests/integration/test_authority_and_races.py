@@ -13,6 +13,7 @@ from bot.domain.decisions import Position
 from bot.domain.errors import Conflict, InvalidValue, NotAllowed, NotFound
 from bot.services import boards, polls, proposals
 from bot.services.uow import AlreadyHandled
+from prompts.errors import mrkdwn
 from storage.models import AuditEventRow, BoardRow, MemberRow, ProcessedRequest, VoteRow
 from tests.integration.test_boards import CHAIR, CHANNEL, TEAM, count, make_board
 from tests.integration.test_proposals import NOW, propose, seat, vote
@@ -161,8 +162,8 @@ def test_the_history_of_a_decision_is_for_the_chair_and_never_for_a_secret_ballo
     number = polls.read_poll(db, pid).number
     with pytest.raises(NotAllowed) as refused:
         polls.decision_history(db, team_id=TEAM, channel_id=CHANNEL, actor="U2", number=number)
-    assert "can see how each member's position changed" in refused.value.message
-    assert "change it" not in refused.value.message and "updating" not in refused.value.message
+    assert "can see how each member's position changed" in mrkdwn(refused.value)
+    assert "change it" not in mrkdwn(refused.value) and "updating" not in mrkdwn(refused.value)
     snap = polls.decision_history(db, team_id=TEAM, channel_id=CHANNEL, actor=CHAIR, number=number)
     assert [(c.user_id, c.position) for c in snap.history] == [
         ("U2", Position.OBJECT), ("U2", Position.STAND_ASIDE), (CHAIR, Position.AGREE)]

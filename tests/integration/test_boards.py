@@ -11,6 +11,7 @@ from bot.domain.boards import BoardKind, CollaborationType, DecisionRule, Role
 from bot.domain.errors import Conflict, InvalidValue, NotAllowed, NotFound
 from bot.services import boards
 from bot.services.audit import verify_audit
+from prompts.errors import mrkdwn
 from storage.models import AuditEventRow, BoardRow, MemberRow, Organisation
 
 TEAM, CHANNEL, CHAIR = "T1", "C1", "UCHAIR"
@@ -101,7 +102,7 @@ def test_an_unknown_organisation_is_refused_with_a_hint(db):
     with pytest.raises(NotFound) as err:
         boards.add_member(db, team_id=TEAM, channel_id=CHANNEL, actor=CHAIR, user_id="U2",
                           organisation="Nowhere Trust", role=Role.MEMBER, now=NOW)
-    assert "/collab org add" in err.value.message
+    assert "/collab org add" in mrkdwn(err.value)
 
 
 def test_the_last_chair_cannot_be_removed_or_demoted(db):
@@ -127,7 +128,7 @@ def test_removing_a_member_takes_them_off_the_board_and_their_home(db):
 def test_commands_in_an_unlinked_channel_say_how_to_set_up(db):
     with pytest.raises(NotFound) as err:
         boards.list_members(db, team_id=TEAM, channel_id="CNONE")
-    assert "/collab setup" in err.value.message
+    assert "/collab setup" in mrkdwn(err.value)
 
 
 def test_every_change_is_in_a_verifiable_audit_chain(db):

@@ -88,16 +88,17 @@ def test_members_who_have_not_finished_are_reminded_and_those_who_have_are_not(d
 
 
 def test_a_board_loads_its_own_version_of_a_checklist_once_and_its_rounds_use_it(db, tmp_path):
-    from bot.checklist_files import shipped_paths
     from bot.services.checklist_templates import load_for_board
+    from storage.checklist_files import read_template, shipped_paths
 
     board_with_members(db)
     source = next(p for p in shipped_paths() if p.name == "pulse_check.yaml").read_text("utf-8")
     own = tmp_path / "pulse.yaml"
     own.write_text(source.replace("version: 1", "version: 2").replace("title: ", "title: Our ", 1), "utf-8")
-    template = load_for_board(db, board_name="North Finance Network", path=own, actor=CHAIR, now=NOW)
+    template, text = read_template(own)
+    load_for_board(db, board_name="North Finance Network", template=template, source=text, actor=CHAIR, now=NOW)
     assert template.version == 2 and template.title.startswith("Our ")
     with pytest.raises(Conflict):
-        load_for_board(db, board_name="North Finance Network", path=own, actor=CHAIR, now=NOW)
+        load_for_board(db, board_name="North Finance Network", template=template, source=text, actor=CHAIR, now=NOW)
     rid = open_round(db, "pulse-check")
     assert checklists.round_view(db, rid)[1].title == template.title

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.domain.jobs import BACKOFF_BASE, BACKOFF_CAP, MAX_ATTEMPTS, Job, JobState
+from bot.domain.jobs import Job, JobState
 from bot.outbound.client import Sender
 from bot.outbound.dispatcher import Dispatcher
+from bot.outbound.policy import BACKOFF_BASE, BACKOFF_CAP, MAX_ATTEMPTS
 from tests.integration.test_dispatch_delivery import dispatcher
 from tests.integration.test_dispatch_fakes import (
     SECOND,

@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from bot.clock import FixedClock
 from bot.domain.jobs import ClaimedJob, Job
+from bot.outbound.registry import effects_of
 from storage.db import make_engine, session_factories
 from storage.uow import Database
 from tests.conftest import TEST_AUDIT_KEY
@@ -83,7 +84,7 @@ def another_process(database_url: str) -> Iterator[Database]:
     """The same database through a second engine, as another process would reach it."""
     engine = make_engine(database_url)
     try:
-        yield Database(*session_factories(engine), audit_key=TEST_AUDIT_KEY)
+        yield Database(*session_factories(engine), audit_key=TEST_AUDIT_KEY, effects=effects_of)
     finally:
         engine.dispose()
 

@@ -12,8 +12,9 @@ from bot.clock import SystemClock
 from bot.domain.jobs import JobState
 from bot.outbound.client import Sender, dispatch_client
 from bot.outbound.dispatcher import Dispatcher
+from bot.outbound.kinds.base import SendContext
 from bot.outbound.lookup import EVENT_TYPE
-from bot.outbound.senders import lock_first, on_failed, on_sent, senders
+from bot.outbound.registry import lock_first, on_failed, on_sent, senders
 from bot.services import polls
 from tests.e2e.conftest import TOKEN
 from tests.e2e.fake_slack import FakeSlack, manifest_scopes
@@ -76,7 +77,7 @@ def test_a_poll_whose_first_post_is_answered_too_late_is_posted_once_and_its_ts_
     pid = open_poll(db, clock.now())
     fake.answer_slowly("chat.postMessage", share=1.0, seconds=SLOW)
     client = dispatch_client(token=TOKEN, base_url=fake.api_url, timeout=TIMEOUT)
-    worker = Dispatcher(db, senders(client, db, clock), clock=clock, on_sent=on_sent, on_failed=on_failed,
+    worker = Dispatcher(db, senders(SendContext(client, db, clock)), clock=clock, on_sent=on_sent, on_failed=on_failed,
                         lock_first=lock_first, pace=timedelta(0), lease=timedelta(seconds=6))
     worker.run_once()  # the board's announcement and the poll, each answered too late
     fake.answer_slowly("chat.postMessage", share=0.0, seconds=0)

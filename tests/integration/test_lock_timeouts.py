@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from bot.outbound.registry import effects_of
 from storage.db import LOCK_TIMEOUT_MS, WriterQueueTimeout, make_engine, session_factories, trouble
 from storage.uow import Database
 from tests.conftest import TEST_AUDIT_KEY
@@ -31,7 +32,7 @@ def hold_lock(url: str, locked: threading.Event, release: threading.Event) -> No
 
 
 def test_a_writer_gives_up_on_a_lock_held_elsewhere_within_slacks_deadline_as_busy(database_url):
-    db = Database(*session_factories(make_engine(database_url)), audit_key=TEST_AUDIT_KEY)
+    db = Database(*session_factories(make_engine(database_url)), audit_key=TEST_AUDIT_KEY, effects=effects_of)
     locked, release = threading.Event(), threading.Event()
     holder = threading.Thread(target=hold_lock, args=(database_url, locked, release), daemon=True)
     holder.start()
@@ -51,7 +52,8 @@ def test_a_writer_gives_up_on_a_lock_held_elsewhere_within_slacks_deadline_as_bu
 def test_a_writer_queued_too_long_behind_this_processs_writers_is_busy(database_url):
     if not database_url.startswith("sqlite"):
         pytest.skip("only SQLite queues a process's writers")
-    db = Database(*session_factories(make_engine(database_url)), audit_key=TEST_AUDIT_KEY, writer_wait=0.2)
+    db = Database(*session_factories(make_engine(database_url)), audit_key=TEST_AUDIT_KEY, writer_wait=0.2,
+                  effects=effects_of)
     inside, leave = threading.Event(), threading.Event()
 
     def first_writer():

@@ -18,6 +18,7 @@ from sqlalchemy import inspect, text
 from bot.clock import FixedClock
 from bot.domain.audit import respondent_pseudonym
 from bot.domain.events import Route
+from bot.outbound.registry import effects_of
 from bot.services import checklists, rounds
 from storage.db import make_engine, session_factories
 from storage.migrate import upgrade
@@ -35,7 +36,7 @@ def _answered(url: str, said: tuple[str, ...], caplog) -> tuple[list, int, list[
     """Run a pulse in a fresh database in which PEOPLE[n] answers said[n]; every stored row, the round, questions."""
     engine = make_engine(url)
     upgrade(engine, audit_key=TEST_AUDIT_KEY)
-    db = Database(*session_factories(engine), audit_key=TEST_AUDIT_KEY, clock=FixedClock(NOW))
+    db = Database(*session_factories(engine), audit_key=TEST_AUDIT_KEY, clock=FixedClock(NOW), effects=effects_of)
     try:
         make_board(db)
         seat(db, dict.fromkeys(PEOPLE, "member"))

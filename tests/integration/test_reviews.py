@@ -94,7 +94,8 @@ def test_a_review_that_starts_in_the_past_or_ends_before_it_starts_is_refused(db
 
 def test_a_removed_review_sends_no_more_reminders_and_only_a_manager_removes_one(db):
     from bot.domain.errors import NotFound
-    from bot.outbound.senders import senders
+    from bot.outbound.kinds.base import SendContext
+    from bot.outbound.registry import senders
 
     make_board(db)
     seat(db, {"U2": "member"})
@@ -105,7 +106,7 @@ def test_a_removed_review_sends_no_more_reminders_and_only_a_manager_removes_one
     with pytest.raises(NotFound):
         reviews.remove_review(db, team_id=TEAM, channel_id=BOARD_CHANNEL, actor=CHAIR, review_id=review.id, now=NOW)
     assert reviews.get_review(db, review.id) is None
-    queued = senders(client=None, db=db, clock=None)["review.due"]
+    queued = senders(SendContext(client=None, db=db, clock=None))["review.due"]
     from bot.domain.jobs import ClaimedJob, Job
     job = ClaimedJob(1, Job("review.due", "k", NOW, {"review": review.id, "due": NOW.isoformat()}), 1, "o", NOW)
     assert queued.send(job) is None, "a reminder queued before the removal sends nothing"

@@ -10,12 +10,12 @@ from sqlalchemy import text
 from bot.clock import SystemClock
 from bot.domain.boards import Role
 from bot.domain.decisions import Position
-from bot.domain.effects import Kind
 from bot.domain.events import Route
 from bot.outbound.client import dispatch_client
 from bot.outbound.dispatcher import Dispatcher
+from bot.outbound.kinds.base import SendContext
 from bot.outbound.notices import render
-from bot.outbound.senders import lock_first, on_failed, on_sent, senders
+from bot.outbound.registry import Kind, lock_first, on_failed, on_sent, senders
 from bot.services import boards, proposals, schedules
 from bot.services.digests import schedule_digests
 from tests.e2e.conftest import reply_text
@@ -45,7 +45,7 @@ def open_poll(db, now: datetime) -> int:
 
 def dispatcher(db, fake: FakeSlack, owner: str, clock, **options) -> Dispatcher:
     client = dispatch_client(token="xoxb-test-token", base_url=fake.api_url)
-    return Dispatcher(db, senders(client, db, clock), clock=clock, owner=owner, on_sent=on_sent, on_failed=on_failed,
+    return Dispatcher(db, senders(SendContext(client, db, clock)), clock=clock, owner=owner, on_sent=on_sent, on_failed=on_failed,
                       lock_first=lock_first, **options)
 
 

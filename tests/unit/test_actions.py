@@ -8,16 +8,17 @@ from datetime import date, datetime
 
 import pytest
 
-from bot.domain.effects import Kind
 from bot.domain.errors import Conflict, InvalidValue, NotAllowed, NotFound
 from bot.domain.events import Route
 from bot.domain.jobs import ClaimedJob, Job
 from bot.domain.schedule import WorkingCalendar
+from bot.outbound.kinds.base import SendContext
 from bot.outbound.notices import render
-from bot.outbound.senders_actions import action_senders
+from bot.outbound.registry import Kind, senders
 from bot.services import actions
 from handlers.forms import inline_errors
 from prompts.blocks.actions import action_list, suggested_title
+from prompts.errors import mrkdwn
 from prompts.ids.checklists import ChecklistAction, ChecklistBlock, ChecklistCallback
 from tests.fakes import FakeDatabase
 from tests.unit.board_on_fakes import CHAIR, CHANNEL, SECRETARY, TEAM, four_member_board
@@ -103,7 +104,7 @@ def test_a_chair_who_owns_their_own_action_gets_no_dm_about_it(db):
 def test_only_the_chair_or_secretary_creates_an_action(db, actor):
     with pytest.raises(NotAllowed) as refused:
         create(db, actor=actor)
-    assert "turn a gap into an action" in refused.value.message
+    assert "turn a gap into an action" in mrkdwn(refused.value)
     assert db.jobs(Kind.ACTION_REMIND) == db.jobs(Kind.ACTION_OVERDUE) == []
     assert create(db, actor=SECRETARY).created_by == SECRETARY
 
@@ -133,7 +134,7 @@ def test_only_the_owner_or_the_chair_or_secretary_marks_an_action_done(db):
     first, second = create(db, owner="U2"), create(db, owner="U3")
     with pytest.raises(NotAllowed) as refused:
         finish(db, first.id, "U3")
-    assert "<@U2>, who owns this action" in refused.value.message
+    assert "<@U2>, who owns this action" in mrkdwn(refused.value)
     assert finish(db, first.id, "U2").done_by == "U2"
     assert finish(db, second.id, CHAIR).done_by == CHAIR
     assert actions.list_actions(db, team_id=TEAM, channel_id=CHANNEL, now=NOW).actions == []
@@ -201,7 +202,7 @@ def test_a_done_actions_reminder_sends_nothing(db):
     action = create(db)
     finish(db, action.id, "U2")
     slack = RecordingSlack()
-    send = action_senders(slack, db, db.clock)
+    send = senders(SendContext(slack, db, db.clock))
     assert send[Kind.ACTION_REMIND].send(claimed(Kind.ACTION_REMIND, action.id)) == {"skipped": "done or gone"}
     assert send[Kind.ACTION_OVERDUE].send(claimed(Kind.ACTION_OVERDUE, action.id)) == {"skipped": "done or gone"}
     assert send[Kind.ACTION_REMIND].send(claimed(Kind.ACTION_REMIND, 999)) == {"skipped": "done or gone"}
@@ -211,7 +212,7 @@ def test_a_done_actions_reminder_sends_nothing(db):
 def test_an_open_actions_owner_is_reminded_and_then_told_it_is_overdue_by_dm(db):
     action = create(db, owner="U3")
     slack = RecordingSlack()
-    send = action_senders(slack, db, db.clock)
+    send = senders(SendContext(slack, db, db.clock))
     send[Kind.ACTION_REMIND].send(claimed(Kind.ACTION_REMIND, action.id))
     send[Kind.ACTION_OVERDUE].send(claimed(Kind.ACTION_OVERDUE, action.id))
     assert [p["channel"] for p in slack.posts] == ["U3", "U3"]

@@ -8,20 +8,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain import commands
 from bot.domain.boards import Board, BoardKind, CollaborationType, DecisionRule, Member, Role, Seat
 from bot.domain.errors import UsageError
+from handlers.grammar import collab as commands
 from prompts.blocks.common import MESSAGE_BLOCK_LIMIT, SECTION_LIMIT, sections
 from prompts.blocks.home import HOME_BLOCK_LIMIT, home_view
 from prompts.blocks.replies import (
     HELP_LINES,
     board_created,
-    error_message,
     help_message,
     member_list,
     organisation_list,
 )
 from prompts.blocks.setup import setup_modal
+from prompts.errors import error_message
 from prompts.ids.boards import SetupBlock, SetupCallback
 
 HOSTILE = "<!channel> & <https://evil.example|Finance>"

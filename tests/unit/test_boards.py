@@ -20,6 +20,7 @@ from bot.domain.boards import (
     parse_timezone,
 )
 from bot.domain.errors import Conflict, InvalidValue, NotAllowed, NotFound
+from prompts.errors import mrkdwn
 
 
 def board(*members: tuple[str, Role], name: str = "North East Finance Network") -> Board:
@@ -42,15 +43,15 @@ def test_only_a_chair_or_secretary_may_change_a_board(user_id):
 def test_members_observers_and_non_members_may_not_change_a_board(user_id):
     with pytest.raises(NotAllowed) as caught:
         ensure_can_manage(FULL, user_id)
-    assert "North East Finance Network" in caught.value.message
+    assert "North East Finance Network" in mrkdwn(caught.value)
 
 
 def test_the_not_allowed_message_escapes_the_board_name():
     hostile = board(("U1", Role.MEMBER), name="<!channel> & co")
     with pytest.raises(NotAllowed) as caught:
         ensure_can_manage(hostile, "U1")
-    assert "<!channel>" not in caught.value.message
-    assert "&lt;!channel&gt; &amp; co" in caught.value.message
+    assert "<!channel>" not in mrkdwn(caught.value)
+    assert "&lt;!channel&gt; &amp; co" in mrkdwn(caught.value)
 
 
 @pytest.mark.parametrize("actor", ["UMEM", "UOBS", "USTRANGER"])
@@ -67,7 +68,7 @@ def test_a_manager_may_remove_a_member_or_an_observer():
 def test_removing_a_non_member_is_not_found():
     with pytest.raises(NotFound) as caught:
         ensure_can_remove(FULL, "UCHAIR", "UNOBODY")
-    assert "<@UNOBODY>" in caught.value.message
+    assert "<@UNOBODY>" in mrkdwn(caught.value)
 
 
 def test_with_two_managers_one_may_be_removed():
@@ -85,7 +86,7 @@ def test_the_last_chair_or_secretary_cannot_be_removed(role):
     lonely = board(("UBOSS", role), ("UMEM", Role.MEMBER))
     with pytest.raises(Conflict) as caught:
         ensure_can_remove(lonely, "UBOSS", "UBOSS")
-    assert "last chair or secretary" in caught.value.message
+    assert "last chair or secretary" in mrkdwn(caught.value)
 
 
 @pytest.mark.parametrize("role", [Role.CHAIR, Role.SECRETARY])
@@ -122,7 +123,7 @@ def test_a_bad_choice_names_the_field_and_lists_the_choices_in_words():
     with pytest.raises(InvalidValue) as caught:
         parse_choice(DecisionRule, "dictator", field_name="rule", label="decision rule")
     assert caught.value.field == "rule"
-    assert "consensus, unanimous, supermajority, majority, advisory" in caught.value.message
+    assert "consensus, unanimous, supermajority, majority, advisory" in mrkdwn(caught.value)
 
 
 def test_a_name_is_trimmed_and_single_spaced():

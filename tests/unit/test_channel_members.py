@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 
 from bot.domain.errors import NotAllowed
 from handlers.channel_members import MemberCache, SlackChannelMembers
+from prompts.errors import mrkdwn
 from tests.e2e.fake_slack import FakeSlack
 
 
@@ -61,4 +62,4 @@ def test_when_slack_cannot_say_the_answer_is_refused_with_what_to_do(fake, troub
     else:
         with pytest.raises(NotAllowed) as refused:
             port(fake).is_member(channel, "UIN")
-    assert "Slack could not confirm" in refused.value.message and "was not recorded" in refused.value.message
+    assert "Slack could not confirm" in mrkdwn(refused.value) and "was not recorded" in mrkdwn(refused.value)

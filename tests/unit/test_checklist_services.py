@@ -8,14 +8,14 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.checklist_files import shipped_paths, shipped_templates
 from bot.domain.boards import CollaborationType
-from bot.domain.effects import Kind
 from bot.domain.errors import Conflict, InvalidValue, NotAllowed, NotFound
 from bot.domain.events import Route
 from bot.domain.rounds import TooFewAnswers
+from bot.outbound.registry import Kind
 from bot.services import boards, checklists, rounds
 from bot.services.checklist_templates import load_for_board
+from storage.checklist_files import read_template, shipped_paths, shipped_templates
 from tests.fakes import FakeDatabase
 from tests.unit.board_on_fakes import CHAIR, CHANNEL, SECRETARY, TEAM, four_member_board
 
@@ -669,12 +669,17 @@ def own_pulse(tmp_path, *, version: int, first_question: str = "pulse-existing")
     return path
 
 
+def load_own(db, path):
+    """Give the board its own version of a template from a file, as `checklist load` does; the template."""
+    template, source = read_template(path)
+    load_for_board(db, board_name="North Finance Network", template=template, source=source, actor=CHAIR, now=NOW)
+    return template
+
+
 def test_a_board_runs_its_own_version_of_a_checklist_once_loaded(db, tmp_path):
-    template = load_for_board(db, board_name="North Finance Network", path=own_pulse(tmp_path, version=2),
-                              actor=CHAIR, now=NOW)
+    template = load_own(db, own_pulse(tmp_path, version=2))
     with pytest.raises(Conflict):
-        load_for_board(db, board_name="North Finance Network", path=own_pulse(tmp_path, version=2), actor=CHAIR,
-                       now=NOW)
+        load_own(db, own_pulse(tmp_path, version=2))
     open_round(db, PULSE)
     step = start(db, "U2", PULSE)
     assert step.template.title == template.title and step.round.version == 2
@@ -682,8 +687,7 @@ def test_a_board_runs_its_own_version_of_a_checklist_once_loaded(db, tmp_path):
 
 def test_joining_a_round_opened_before_a_new_version_was_loaded_walks_through_the_rounds_version(db, tmp_path):
     r = open_round(db, PULSE)
-    load_for_board(db, board_name="North Finance Network",
-                   path=own_pulse(tmp_path, version=2, first_question="pulse-structures"), actor=CHAIR, now=NOW)
+    load_own(db, own_pulse(tmp_path, version=2, first_question="pulse-structures"))
     step = start(db, "U2", PULSE, now=LATER)
     assert step.round.id == r.id
     [notice] = notices(db, "checklist.question")

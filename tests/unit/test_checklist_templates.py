@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.checklist_files import (
+from bot.domain.assessment import Answer, recommend
+from bot.domain.checklists import KINDS, TYPES, Template
+from bot.domain.errors import NotFound
+from bot.domain.template_rules import InvalidTemplate, TemplateError, parse_template
+from storage.checklist_files import (
     TemplateFileError,
     UnreadableTemplate,
     load_template,
@@ -16,10 +20,6 @@ from bot.checklist_files import (
     shipped_templates,
     template_from_text,
 )
-from bot.domain.assessment import Answer, recommend
-from bot.domain.checklists import KINDS, TYPES, Template
-from bot.domain.errors import NotFound
-from bot.domain.template_rules import InvalidTemplate, TemplateError, parse_template
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = REPO_ROOT / "tests" / "fixtures"

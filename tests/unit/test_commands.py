@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.boards import Role
-from bot.domain.commands import (
+from bot.domain.errors import InvalidValue, UsageError
+from handlers.grammar.collab import (
     USAGE,
     Decisions,
     Help,
@@ -18,7 +19,7 @@ from bot.domain.commands import (
     Setup,
     parse,
 )
-from bot.domain.errors import InvalidValue, UsageError
+from prompts.errors import mrkdwn
 
 
 @pytest.mark.parametrize("text", ["", "   ", "help", "HELP", "help me please"])
@@ -94,16 +95,16 @@ def test_a_bad_role_is_an_invalid_value_listing_the_choices():
     with pytest.raises(InvalidValue) as caught:
         parse("members add <@U1> Leeds boss")
     assert caught.value.field == "role"
-    assert "boss" in caught.value.message
+    assert "boss" in mrkdwn(caught.value)
     for choice in ("chair", "secretary", "member", "observer"):
-        assert choice in caught.value.message
+        assert choice in mrkdwn(caught.value)
 
 
 def test_a_bad_role_is_escaped_in_the_message():
     with pytest.raises(InvalidValue) as caught:
         parse("members add <@U1> Leeds <!channel>")
-    assert "<!channel>" not in caught.value.message
-    assert "&lt;!channel&gt;" in caught.value.message
+    assert "<!channel>" not in mrkdwn(caught.value)
+    assert "&lt;!channel&gt;" in mrkdwn(caught.value)
 
 
 @pytest.mark.parametrize("who", ["@sam", "U123", "sam", "<@sam>", "<#C123|general>", "<!channel>", "<@u123>"])

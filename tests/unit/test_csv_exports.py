@@ -9,12 +9,12 @@ from datetime import datetime
 
 import pytest
 
-from bot.checklist_files import shipped_templates
 from bot.domain.assessment import AreaResult, Rag, Report
 from bot.domain.rounds import Round, RoundReport
 from prompts.checklist_csv import write_report_csv
 from prompts.csv_export import BOM, cell, iso_time, pounds, uk_time
 from prompts.register import write_csv
+from storage.checklist_files import shipped_templates
 from tests.unit.test_poll_blocks import snapshot
 
 WINTER = datetime(2026, 11, 30, 22, 0)  # naive UTC

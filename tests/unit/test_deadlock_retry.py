@@ -5,8 +5,13 @@ from __future__ import annotations
 import pytest
 from psycopg import errors
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import sessionmaker
 
-from storage.retry import is_deadlock, once_more_on_deadlock
+from bot.services.uow import once_more_on_deadlock
+from storage.retry import is_deadlock
+from storage.uow import Database
+
+DB = Database(sessionmaker(), sessionmaker(), audit_key=b"k" * 32)  # never connects: only asked about errors
 
 
 def failing(*causes: Exception):
@@ -15,13 +20,13 @@ def failing(*causes: Exception):
     runs = []
 
     @once_more_on_deadlock
-    def work() -> int:
+    def work(db: Database) -> int:
         runs.append(1)
         if len(runs) <= len(causes):
             raise OperationalError("UPDATE proposals ...", {}, causes[len(runs) - 1])
         return len(runs)
 
-    return work
+    return lambda: work(DB)
 
 
 def test_a_deadlock_victim_runs_once_more():

@@ -28,6 +28,7 @@ from bot.domain.delegation import (
 )
 from bot.domain.errors import InvalidValue, NotAllowed
 from bot.domain.scheme import Grant, overlaps, remainders
+from prompts.errors import mrkdwn
 from tests.unit.delegation_examples import (
     BOARD,
     CFO,
@@ -152,7 +153,7 @@ def test_check_chain_renumbers_and_cleans_levels():
 def test_check_chain_names_the_level_that_is_wrong(levels, field, words):
     with pytest.raises(InvalidValue) as error:
         check_chain(levels)
-    assert error.value.field == field and words in error.value.message
+    assert error.value.field == field and words in mrkdwn(error.value)
 
 
 def test_a_level_limit_reads_in_pounds():

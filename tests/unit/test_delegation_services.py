@@ -11,9 +11,10 @@ import pytest
 from bot.domain.boards import BoardKind, CollaborationType, DecisionRule, Role
 from bot.domain.decisions import Outcome
 from bot.domain.delegation import Level
-from bot.domain.effects import Kind, due_key
 from bot.domain.errors import InvalidValue, NotAllowed
 from bot.domain.escalation import EscalationState, Step
+from bot.outbound.kinds.escalations import due_key
+from bot.outbound.registry import Kind
 from bot.services import authority, boards, chains, escalations, polls, proposals
 from tests.fakes import FakeDatabase
 from tests.unit.test_services_on_fakes import CHAIR, CHANNEL, NOW, TEAM, vote

@@ -10,8 +10,9 @@ import pytest
 from slack_sdk.errors import SlackRequestError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
 
-from bot.domain.jobs import MAX_ATTEMPTS, OutcomeKind, SendFailure, backoff, outcome_of
+from bot.domain.jobs import OutcomeKind, SendFailure
 from bot.outbound.client import dispatch_client, failure_of
+from bot.outbound.policy import MAX_ATTEMPTS, backoff, outcome_of
 from tests.integration.test_dispatch_fakes import slack_error
 
 NOW = datetime(2026, 3, 2, 9, 0)

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 from slack_bolt.error import BoltUnhandledRequestError
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot.domain.effects import Kind
 from bot.domain.errors import InvalidValue, NotAllowed
+from bot.outbound.registry import Kind
 from bot.services.uow import AlreadyHandled
 from handlers.errors import answer
 from prompts.ids.polls import PollCallback

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from bot.domain.commands import ALIASES, FIRST_WORDS, SUBCOMMANDS, Help, parse
+from handlers.grammar.collab import ALIASES, FIRST_WORDS, SUBCOMMANDS, Help, parse
 from prompts.blocks.common import MESSAGE_BLOCK_LIMIT, SECTION_LIMIT
 from prompts.blocks.replies import HELP_LINES, help_message
 

@@ -7,12 +7,12 @@ import csv
 import io
 from datetime import datetime
 
-from bot.checklist_files import shipped_templates
 from bot.domain import assessment as sa
 from bot.domain.rounds import Round, RoundReport
 from bot.outbound.charts import report_chart
 from prompts.blocks.report import report_message
 from prompts.checklist_csv import write_report_csv
+from storage.checklist_files import shipped_templates
 from tests.unit.board_on_fakes import four_member_board
 
 NOW = datetime(2026, 11, 30, 10, 0)

@@ -8,9 +8,10 @@ import pytest
 
 from bot.domain.boards import BoardKind, CollaborationType, DecisionRule, Role
 from bot.domain.decisions import Position
-from bot.domain.effects import Kind, close_key
 from bot.domain.errors import NotAllowed, NotFound
 from bot.domain.events import Route
+from bot.outbound.kinds.polls import POLL_CLOSE
+from bot.outbound.registry import Kind
 from bot.services import boards, polls, proposals
 from bot.services.uow import AlreadyHandled
 from tests.fakes import FakeDatabase
@@ -58,7 +59,7 @@ def test_opening_a_poll_queues_its_message_and_its_deadline(db):
     [render] = db.jobs(Kind.POLL_RENDER)
     [deadline] = db.jobs(Kind.POLL_CLOSE)
     assert render.redraw and render.payload == {"proposal": pid}
-    assert deadline.key == close_key(pid) and deadline.due_at == NOW + timedelta(days=3)
+    assert deadline.key == POLL_CLOSE.key(pid) and deadline.due_at == NOW + timedelta(days=3)
 
 
 def test_a_vote_queues_a_redraw_and_a_receipt_to_the_voter(db):
@@ -77,7 +78,7 @@ def test_the_last_vote_closes_the_poll_numbers_it_and_cancels_its_deadline(db):
         receipt = vote(db, pid, user)
     assert receipt.closed
     assert polls.read_poll(db, pid).number == "CB-2026-001"
-    assert close_key(pid) in db.store.cancelled
+    assert POLL_CLOSE.key(pid) in db.store.cancelled
     assert db.jobs(Kind.POLL_OUTCOME)
 
 
@@ -146,7 +147,7 @@ def test_membership_changes_redraw_the_persons_home(db):
 
 def test_an_outcome_waiting_for_its_poll_goes_as_soon_as_the_poll_is_posted(db):
     from bot.domain.jobs import ClaimedJob, Job
-    from bot.outbound.senders import on_sent
+    from bot.outbound.registry import on_sent
 
     pid = propose(db)
     with db.uow() as uow:  # the outcome ran first, found no poll to reply under, and backed off

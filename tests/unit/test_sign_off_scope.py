@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.domain.decisions import Outcome
 from bot.domain.delegation import SignOffScope
-from bot.domain.effects import Kind
+from bot.outbound.registry import Kind
 from bot.services import authority
 from prompts.blocks.scheme import scheme_view
 from tests.unit import test_delegation_services as base

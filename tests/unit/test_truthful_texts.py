@@ -15,6 +15,7 @@ from prompts.blocks.chains import rules_list
 from prompts.blocks.polls import decisions_list
 from prompts.blocks.replies import board_created, organisation_changed, organisation_list
 from prompts.blocks.reviews import review_list, review_modal, review_reminder
+from prompts.errors import mrkdwn as error_text
 from tests.unit.test_poll_blocks import snapshot
 
 BOARD = Board(1, "Finance Directors", BoardKind.PEER_NETWORK, CollaborationType.INFORMAL, "C1", "Europe/London",
@@ -34,8 +35,8 @@ def mou_review() -> Review:
 def test_a_member_asking_to_see_what_only_the_chair_sees_is_told_just_that():
     with pytest.raises(NotAllowed) as refused:
         ensure_can_manage(BOARD, "UMEM", to_see="a decision's vote history")
-    assert refused.value.message == ("Only the chair or secretary of *Finance Directors* can see "
-                                     "a decision's vote history.")
+    assert error_text(refused.value) == ("Only the chair or secretary of *Finance Directors* can see "
+                                         "a decision's vote history.")
 
 
 def test_the_review_form_names_the_button_the_reminder_really_has():

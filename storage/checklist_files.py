@@ -1,4 +1,4 @@
-"""Checklist templates as YAML files: read and checked, every problem as FILE:LINE: message; and the shipped ones."""
+"""Checklist templates as YAML: files read and checked, every problem as FILE:LINE: message; the shipped ones."""
 
 from __future__ import annotations
 
@@ -46,6 +46,17 @@ def load_template(path: str | Path) -> Template:
     return template_from_text(text, name=str(path))
 
 
+def read_template(path: str | Path) -> tuple[Template, str]:
+    """The template in a YAML file, checked as `load_template` does, and the file's text to keep."""
+    template = load_template(path)
+    return template, Path(path).read_text("utf-8")
+
+
+def parsed(source: str) -> Template:
+    """A template from YAML a board loaded (it was checked then, so it is parsed without line numbers)."""
+    return parse_template(yaml.safe_load(source))
+
+
 def template_from_text(text: str, *, name: str) -> Template:
     """The template in YAML text; TemplateFileError with lines "NAME:LINE: message" when it has problems."""
     try:
@@ -87,7 +98,7 @@ def _syntax_line(exc: yaml.MarkedYAMLError, name: str) -> str:
         mark, hint = exc.context_mark, f" {exc.context}: the file ends before it is finished (an unclosed quote?)"
     elif "\\t" in problem or "tab" in problem:
         hint = " (indent with spaces, not tabs)"
-    elif exc.context and exc.context_mark is not None and exc.context_mark.line != mark.line:
+    elif exc.context and exc.context_mark is not None and mark is not None and exc.context_mark.line != mark.line:
         hint = f" ({exc.context} on line {exc.context_mark.line + 1})"
     line = mark.line + 1 if mark is not None else 1
     return f"{name}:{line}: this is not valid YAML: {problem}{hint}"

@@ -1,15 +1,17 @@
-"""Parse the text after `/collab` into a typed command."""
+"""Parse the text after `/collab` into a typed command: the intents, the words for each, and their usage."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from bot.domain import commands_checklists, commands_delegation
 from bot.domain.boards import Role, parse_choice
-from bot.domain.commands_checklists import ChecklistCommand, parse_checklists
-from bot.domain.commands_delegation import DelegationCommand, parse_delegation, parse_mention
+from bot.domain.errors import Command as CommandText
 from bot.domain.errors import UsageError
+from handlers.grammar import checklists, delegation
+from handlers.grammar.checklists import ChecklistCommand, parse_checklists
+from handlers.grammar.delegation import DelegationCommand, parse_delegation, parse_mention
+from prompts.usage import USAGE
 
 ORG_KINDS = frozenset({"nhs_trust", "foundation_trust", "local_authority", "voluntary", "independent", "other"})
 
@@ -134,26 +136,14 @@ Command = (Propose | Decisions | History | Help | Setup | OrgAdd | OrgType | Org
            | ChecklistCommand)
 REGISTER_NUMBER = re.compile(r"^CB-\d{4}-\d{3,}$", re.ASCII)
 
-USAGE = {
-    "org add": "/collab org add <organisation name>",
-    "org type": ("/collab org type <organisation> "
-                 "<nhs trust|foundation trust|local authority|voluntary|independent|other>"),
-    "org rename": "/collab org rename <organisation> to <new name>",
-    "members add": "/collab members add @person <organisation> <chair|secretary|member|observer>",
-    "members remove": "/collab members remove @person",
-    "members nominate": "/collab members nominate @person",
-    "history": "/collab history CB-2026-001",
-    "reviews remove": "/collab reviews remove <number>",
-}
-
 # Every subcommand the router accepts (its first word, or first two), and the other words it takes for them.
 SUBCOMMANDS = ("help", "setup", "settings", "org add", "org list", "org type", "org rename", "members",
                "members add", "members remove", "members nominate", "propose", "decisions", "history", "reminders",
-               "reviews", "reviews add", "reviews remove", *commands_delegation.SUBCOMMANDS,
-               *commands_checklists.SUBCOMMANDS)
+               "reviews", "reviews add", "reviews remove", *delegation.SUBCOMMANDS,
+               *checklists.SUBCOMMANDS)
 ALIASES = {"register": "decisions", "review": "reviews", "reminded": "reminders", "orgs": "org",
            "organisation": "org", "organisations": "org",
-           **commands_delegation.ALIASES, **commands_checklists.ALIASES}
+           **delegation.ALIASES, **checklists.ALIASES}
 FIRST_WORDS = frozenset(phrase.split()[0] for phrase in SUBCOMMANDS)
 
 
@@ -175,40 +165,37 @@ def parse(text: str) -> Command:
     return Help(unknown=text.strip()) if command is None else command
 
 
+WORDLESS = {"help": Help, "setup": Setup, "decisions": Decisions, "settings": Settings, "reminders": Reminders}
+
+
 def _parse(text: str, words: list[str], typed: int) -> Command | None:
     head = [w.lower() for w in words[:2]]
-    if head[0] == "help":
-        return Help()
-    if head[0] == "setup":
-        return Setup()
+    if head[0] in WORDLESS:
+        return WORDLESS[head[0]]()
     if head[0] == "propose":
         return Propose(title=text.strip()[typed:].strip())
-    if head[0] == "decisions":
-        return Decisions()
-    if head[0] == "settings":
-        return Settings()
-    if head[0] == "reviews":
-        if head[1:] == ["add"]:
-            return ReviewsAdd()
-        if head[1:2] == ["remove"]:
-            number = words[2].lstrip("#") if len(words) == 3 else ""
-            if not (number.isascii() and number.isdigit() and 0 < int(number) < 2**31):
-                raise UsageError("Give the review's number, as `/collab reviews` lists it.",
-                                 usage=USAGE["reviews remove"])
-            return ReviewsRemove(review_id=int(number))
-        return Reviews()
-    if head[0] == "reminders":
-        return Reminders()
-    if head[0] == "history":
-        number = words[1].upper() if len(words) == 2 else ""
-        if not REGISTER_NUMBER.match(number):
-            raise UsageError("Give the decision's register number.", usage=USAGE["history"])
-        return History(number=number)
-    if head[0] == "org":
-        return _parse_org(words[1:], head[1:])
-    if head[0] == "members":
-        return _parse_members(words[1:], head[1:])
+    if head[0] in GROUPS:
+        return GROUPS[head[0]](words[1:], head[1:])
     return parse_delegation(words) or parse_checklists(words)
+
+
+def _parse_reviews(rest: list[str], head: list[str]) -> Command:
+    if head == ["add"]:
+        return ReviewsAdd()
+    if head[:1] == ["remove"]:
+        number = rest[1].lstrip("#") if len(rest) == 2 else ""
+        if not (number.isascii() and number.isdigit() and 0 < int(number) < 2**31):
+            raise UsageError("Give the review's number, as {command} lists it.", usage=USAGE["reviews remove"],
+                             command=CommandText("/collab reviews"))
+        return ReviewsRemove(review_id=int(number))
+    return Reviews()
+
+
+def _parse_history(rest: list[str], head: list[str]) -> Command:
+    number = rest[0].upper() if len(rest) == 1 else ""
+    if not REGISTER_NUMBER.match(number):
+        raise UsageError("Give the decision's register number.", usage=USAGE["history"])
+    return History(number=number)
 
 
 def _parse_org(rest: list[str], head: list[str]) -> Command | None:
@@ -258,3 +245,6 @@ def _parse_members(rest: list[str], head: list[str]) -> Command | None:
             raise UsageError("Say whom to nominate.", usage=usage)
         return MembersNominate(user_id=parse_mention(rest[1], usage=usage))
     return None
+
+
+GROUPS = {"reviews": _parse_reviews, "history": _parse_history, "org": _parse_org, "members": _parse_members}

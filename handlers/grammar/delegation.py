@@ -8,16 +8,10 @@ from datetime import date
 
 from bot.domain.errors import UsageError
 from bot.domain.scheme import parse_day
+from prompts.usage import DELEGATION_USAGE as USAGE
 
 # With "escape channels, users and links" on, Slack sends a mention as <@U123|name> (or <@U123>).
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-USAGE = {
-    "authority set": "/collab authority set @person <category> <limit> [from YYYY-MM-DD] [until YYYY-MM-DD]",
-    "authority": "/collab authority [@person]",
-    "chain": "/collab chain <organisation>",
-    "deputy": "/collab deputy @approver @deputy <organisation> from YYYY-MM-DD until YYYY-MM-DD",
-    "rule": "/collab rule <category> <consensus|unanimous|supermajority [2/3]|majority|advisory|default>",
-}
 SUBCOMMANDS = ("authority", "authority set", "chain", "deputy", "escalations", "review-delegated", "rules", "rule")
 ALIASES = {"escalation": "escalations", "sign-off": "escalations", "signoff": "escalations",
            "delegated": "review-delegated"}

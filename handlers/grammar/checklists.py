@@ -7,11 +7,8 @@ from datetime import date
 
 from bot.domain.errors import UsageError
 from bot.domain.scheme import parse_day
+from prompts.usage import CHECKLIST_USAGE as USAGE
 
-USAGE = {
-    "checklist open": "/collab checklist open [template] [closes YYYY-MM-DD]",
-    "checklist close": "/collab checklist close [template]",
-}
 SUBCOMMANDS = ("checklist", "checklist open", "checklist close", "selector", "report", "actions")
 ALIASES = {"checklists": "checklist", "assess": "checklist", "action": "actions"}
 
