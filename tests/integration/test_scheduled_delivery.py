@@ -45,8 +45,8 @@ def open_poll(db, now: datetime) -> int:
 
 def dispatcher(db, fake: FakeSlack, owner: str, clock, **options) -> Dispatcher:
     client = dispatch_client(token="xoxb-test-token", base_url=fake.api_url)
-    return Dispatcher(db, senders(SendContext(client, db, clock)), clock=clock, owner=owner, on_sent=on_sent, on_failed=on_failed,
-                      lock_first=lock_first, **options)
+    return Dispatcher(db, senders(SendContext(client, db, clock)), clock=clock, owner=owner, on_sent=on_sent,
+                      on_failed=on_failed, lock_first=lock_first, **options)
 
 
 def make_due(db, where: str, now: datetime) -> None:
