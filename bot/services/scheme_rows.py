@@ -11,7 +11,7 @@ from bot.domain.boards import Organisation
 from bot.domain.delegation import ensure_may_grant
 from bot.domain.errors import InvalidValue, NotAllowed
 from bot.domain.proposals import Category
-from bot.domain.scheme import Authority, check_period, parse_day, parse_grant
+from bot.domain.scheme import Authority, Grant, check_period, parse_day, parse_grant
 from bot.domain.text import cut
 from bot.services.authority import category_named
 from bot.services.scheme_files import REQUIRED, CannotImport, RawRow, is_user_id
@@ -52,45 +52,16 @@ class Checker:
         if missing := [name for name in REQUIRED if not v.get(name)]:
             reasons.append(f"missing {', '.join(missing)}")
         org = self._organisation(v.get("organisation"), reasons)
-        user = v.get("user")
-        if user and not is_user_id(user):
-            reasons.append(f"user \"{cut(user, 40)}\" is not a Slack user id (like U0123ABCD)")
-        elif user and org is not None and user not in self.seats[org.id]:
-            elsewhere = sorted(self.sits_for[user])
-            reasons.append(f"{user} is not on any board for {org.name}"
-                           + (f" (they sit for {', '.join(elsewhere)})" if elsewhere else ""))
-        category, grant = self._category(v.get("category"), reasons), None
-        money = category is not None and category.is_money
-        if category is not None and v.get("limit"):
-            try:
-                grant = parse_grant(v["limit"], money=money)
-            except InvalidValue as exc:
-                said = str(exc)  # plain words: the reasons go to a file or a terminal
-                hint = " (or unlimited, or none)" if money and "unlimited" not in said else ""
-                reasons.append(f"limit \"{cut(v['limit'], 40)}\" does not work for {category.key}: "
-                               f"{said[:1].lower()}{said[1:].rstrip('.')}{hint}")
-        starts, ends = _day(v, "valid_from", reasons), _day(v, "valid_until", reasons)
-        if starts and ends:
-            try:
-                check_period(starts, ends)
-            except InvalidValue:
-                reasons.append(f"valid_until {ends} is before valid_from {starts}")
-                starts = None
-        by = v.get("granted_by") or self.default_by
-        if not by:
-            reasons.append("no granted_by: give it in the file or with --by")
-        elif not is_user_id(by):
-            reasons.append(f"granted_by \"{cut(by, 40)}\" is not a Slack user id (like U0123ABCD)")
-        elif org is not None and by not in self.grantors.get(org.id, ()):
-            given = "granted_by" if v.get("granted_by") else "--by"
-            reasons.append(f"{given} {by} is not the chair or secretary of a board {org.name} sits on, so cannot "
-                           "grant its authority")
-        if (org is None or category is None or starts is None or user is None or not is_user_id(user)
-                or (v.get("valid_until") and not ends)):
+        user = self._user(v.get("user"), org, reasons)
+        category = self._category(v.get("category"), reasons)
+        grant = self._grant(v.get("limit"), category, reasons)
+        starts, ends = self._period(v, reasons)
+        by = self._grantor(v.get("granted_by"), org, reasons)
+        if org is None or category is None or starts is None or user is None or (v.get("valid_until") and not ends):
             return reasons, None
         if grant is not None and by == user:
             try:
-                ensure_may_grant(actor_id=user, target_id=user, new=grant, money=money,
+                ensure_may_grant(actor_id=user, target_id=user, new=grant, money=category.is_money,
                                  current=self._current(org.id, user, category.key, starts))
             except NotAllowed:
                 reasons.append(f"{user} cannot raise their own authority (granted_by is the same person)")
@@ -100,6 +71,51 @@ class Checker:
             authority = replace(authority, amount_pence=grant.amount_pence, unlimited=grant.unlimited,
                                 allowed=grant.allowed)
         return reasons, Planned(row.number, org.name, category, authority)
+
+    def _user(self, user: str | None, org: Organisation | None, reasons: list[str]) -> str | None:
+        """The row's user, if it is a Slack user id (None otherwise); a problem too if they don't sit for `org`."""
+        if user and not is_user_id(user):
+            reasons.append(f"user \"{cut(user, 40)}\" is not a Slack user id (like U0123ABCD)")
+            return None
+        if user and org is not None and user not in self.seats[org.id]:
+            elsewhere = sorted(self.sits_for[user])
+            reasons.append(f"{user} is not on any board for {org.name}"
+                           + (f" (they sit for {', '.join(elsewhere)})" if elsewhere else ""))
+        return user or None
+
+    def _grant(self, limit: str | None, category: Category | None, reasons: list[str]) -> Grant | None:
+        if category is None or not limit:
+            return None
+        try:
+            return parse_grant(limit, money=category.is_money)
+        except InvalidValue as exc:
+            said = str(exc)  # plain words: the reasons go to a file or a terminal
+            hint = " (or unlimited, or none)" if category.is_money and "unlimited" not in said else ""
+            reasons.append(f"limit \"{cut(limit, 40)}\" does not work for {category.key}: "
+                           f"{said[:1].lower()}{said[1:].rstrip('.')}{hint}")
+            return None
+
+    @staticmethod
+    def _period(values: dict[str, str], reasons: list[str]) -> tuple[date | None, date | None]:
+        starts, ends = _day(values, "valid_from", reasons), _day(values, "valid_until", reasons)
+        if starts and ends:
+            try:
+                check_period(starts, ends)
+            except InvalidValue:
+                reasons.append(f"valid_until {ends} is before valid_from {starts}")
+                return None, ends
+        return starts, ends
+
+    def _grantor(self, given: str | None, org: Organisation | None, reasons: list[str]) -> str | None:
+        by = given or self.default_by
+        if not by:
+            reasons.append("no granted_by: give it in the file or with --by")
+        elif not is_user_id(by):
+            reasons.append(f"granted_by \"{cut(by, 40)}\" is not a Slack user id (like U0123ABCD)")
+        elif org is not None and by not in self.grantors.get(org.id, ()):
+            reasons.append(f"{'granted_by' if given else '--by'} {by} is not the chair or secretary of a board "
+                           f"{org.name} sits on, so cannot grant its authority")
+        return by
 
     def _current(self, organisation_id: int, user: str, category: str, on: date) -> Authority | None:
         """The authority as it stood before this import wrote anything (rows are checked again while writing)."""
