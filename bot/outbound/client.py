@@ -15,6 +15,11 @@ from prompts.slack_errors import SlackError
 SEND_TIMEOUT = 10  # seconds; shorter than the dispatcher's lease, which its heartbeat extends anyway
 
 
+class NotReady(Exception):
+    """A job that waits for another to be done first (an outcome before its poll is posted): retried shortly,
+    and logged as one line, since nothing went wrong."""
+
+
 @dataclass(frozen=True)
 class Sender:
     """One kind of job's call: the Web API method it mainly calls (a 429 pauses that method), and the call.

@@ -38,7 +38,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.clock import Clock
 from bot.domain.jobs import ClaimedJob, Outcome, OutcomeKind, SendFailure
-from bot.outbound.client import Sender, failure_of
+from bot.outbound.client import NotReady, Sender, failure_of
 from bot.outbound.lookup import attempting
 from bot.outbound.policy import MAX_ATTEMPTS, outcome_of
 from storage.db import trouble
@@ -195,6 +195,8 @@ class Dispatcher:
         if isinstance(error, SlackApiError):
             log.warning("job %s (%s): Slack's %s refused it: %s (%s)", claimed.job.key, claimed.job.kind,
                         failure.method or method, failure.code, failure.detail)
+        elif isinstance(error, NotReady):
+            log.info("job %s (%s): waiting: %s", claimed.job.key, claimed.job.kind, error)
         else:
             log.warning("job %s (%s): %s failed on the way", claimed.job.key, claimed.job.kind, method,
                         exc_info=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from bot.domain.jobs import Job, JobState
-from bot.outbound.client import Sender
+from bot.outbound.client import NotReady, Sender
 from bot.outbound.dispatcher import Dispatcher
 from bot.outbound.policy import BACKOFF_BASE, BACKOFF_CAP, MAX_ATTEMPTS
 from tests.integration.test_dispatch_delivery import dispatcher
@@ -130,3 +131,20 @@ def test_on_sent_gets_the_result_and_writes_in_the_recording_transaction(db):
     assert dispatcher(db, Recorder({"ts": "9.9"}), clock_at(T0), on_sent=keep_ts).run_once() == 1
     assert seen == [{"ts": "9.9"}]
     assert (status(db, "poll").result, status(db, "thread-reply").state) == ({"ts": "9.9"}, JobState.PENDING)
+
+
+def test_a_job_not_ready_yet_is_one_info_line_without_a_traceback_and_goes_once_ready(db, caplog):
+    clock = clock_at(T0)
+    send = Recorder(NotReady("the poll message is not posted yet"))
+    worker = dispatcher(db, send, clock)
+    add(db, post("outcome", "C1"))
+    with caplog.at_level(logging.INFO, logger="collab_bot.dispatch"):
+        assert worker.run_once() == 1
+    (line,) = [r for r in caplog.records if "outcome" in r.getMessage()]
+    assert (line.levelno, line.exc_info) == (logging.INFO, None)
+    assert "waiting: the poll message is not posted yet" in line.getMessage()
+    job = status(db, "outcome")
+    assert (job.state, job.attempts) == (JobState.PENDING, 1)
+    clock.moment = job.due_at
+    assert worker.run_once() == 1
+    assert status(db, "outcome").state is JobState.DONE and send.count() == {"outcome": 2}

@@ -11,6 +11,7 @@ from bot.domain.events import DeadlineSet, OutcomeSettled, PollChanged, PollClos
 from bot.domain.events_governance import VoteRecorded
 from bot.domain.jobs import Cancel, ClaimedJob, Effect, Outcome, OutcomeKind, Reschedule, SendFailure
 from bot.domain.proposals import Status
+from bot.outbound.client import NotReady
 from bot.outbound.kinds.base import (
     JobKind,
     Lock,
@@ -30,8 +31,8 @@ from prompts.slack_errors import SlackError
 REDRAW_SPACING = timedelta(seconds=1)  # chat.update is Tier 3: about one a second per message is plenty
 
 
-class NotYet(Exception):
-    """A job that depends on another not yet done (an outcome before its poll is posted): retried shortly."""
+class NotYet(NotReady):
+    """An outcome whose poll is not posted yet: retried shortly (and at once when the poll is posted)."""
 
 
 @dataclass(frozen=True)
