@@ -65,7 +65,8 @@ def test_help_answers_in_the_http_response_without_calling_slack(bot_server, tea
     reply, url = bot_server.command("help", user="U1", channel=channel, team=team)
     assert reply.status == 200 and "/collab setup" in reply_text(json.loads(reply.body))
     time.sleep(0.3)
-    assert len(bot_server.fake.calls()) == before
+    # Bolt asks auth.test once per worker process, on the first request that worker serves: not the command's doing.
+    assert [c.method for c in bot_server.fake.calls()[before:] if c.method != "auth.test"] == []
 
 
 def test_a_user_of_another_workspace_cannot_vote_on_or_close_a_poll(bot_server, team, channel):
