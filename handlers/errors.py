@@ -40,20 +40,9 @@ def answer(error: Exception, *, body: dict, deps: Deps | None) -> BoltResponse:
         log.info("ignored a repeat of %s", error.args[0])
         return BoltResponse(status=200, body="")
     kind, saved = kind_of(body), bool(deps and deps.db.scope and deps.db.scope.committed)
-    if isinstance(error, BoltUnhandledRequestError):
-        log.warning("no listener for a %s request", kind)
-        content = stale_button_message()
-    elif isinstance(error, IntegrityError) and not saved:
-        log.warning("database refused a %s request: %s", kind, error.__class__.__name__)
-        error, content = RACE, error_message(RACE)
-    elif trouble(error) and not saved:
+    if trouble(error) and not saved:
         return _database_trouble(trouble(error), error, kind=kind, body=body)
-    elif isinstance(error, DomainError):
-        content = error_message(error)
-    else:
-        reference = uuid.uuid4().hex[:10]
-        log.error("unexpected error, reference %s", reference, exc_info=error)
-        content = unexpected_error_message(reference, saved=saved)
+    error, content = _said(error, kind=kind, saved=saved)
     if kind == "command":
         return _json({**content, "response_type": "ephemeral"})
     if kind == "view_submission":
@@ -68,6 +57,21 @@ def answer(error: Exception, *, body: dict, deps: Deps | None) -> BoltResponse:
         except Exception:  # the database is down too: the click gets no answer, but the log says why
             log.warning("could not queue an error reply to %s", where.user_id)
     return BoltResponse(status=200, body="")
+
+
+def _said(error: Exception, *, kind: str, saved: bool) -> tuple[Exception, dict]:
+    """The error to answer (a lost race becomes the domain's RACE) and the message that says it."""
+    if isinstance(error, BoltUnhandledRequestError):
+        log.warning("no listener for a %s request", kind)
+        return error, stale_button_message()
+    if isinstance(error, IntegrityError) and not saved:
+        log.warning("database refused a %s request: %s", kind, error.__class__.__name__)
+        return RACE, error_message(RACE)
+    if isinstance(error, DomainError):
+        return error, error_message(error)
+    reference = uuid.uuid4().hex[:10]
+    log.error("unexpected error, reference %s", reference, exc_info=error)
+    return error, unexpected_error_message(reference, saved=saved)
 
 
 def _database_trouble(what: str, error: Exception, *, kind: str, body: dict) -> BoltResponse:
