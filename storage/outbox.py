@@ -229,7 +229,7 @@ class Outbox(ports.Outbox):
         """Record one run's outcome if `claimed`'s lease is still held (the row stays locked to this transaction).
 
         A job sent while a redraw was asked for is pending again, `spacing` later. The outcome's result, if any,
-        is kept (after a failed try, the posts it may have made: bot/dispatch/lookup.py). False if the lease was
+        is kept (after a failed try, the posts it may have made: bot/outbound/lookup.py). False if the lease was
         lost.
         """
         values: dict[str, object] = dict(lease_owner=None, lease_until=None, rerun=False, updated_at=now,

@@ -1,6 +1,6 @@
 """The production HTTP server: gunicorn managing uvicorn workers, each an event loop in front of Bolt.
 
-The event loop reads and verifies every request (bot/gate.py) without holding a thread, so slow or hostile
+The event loop reads and verifies every request (bot/web/gate.py) without holding a thread, so slow or hostile
 clients cost a socket, not a worker; only verified requests reach Bolt, on a pool of `threads` per worker.
 """
 
