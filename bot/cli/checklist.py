@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from bot.cli.audit import one_line_errors
 
@@ -77,7 +78,7 @@ def load(settings, args: argparse.Namespace) -> int:
         load_for_board(db, board_name=args.board, template=template, source=source, actor=args.by,
                        now=SystemClock().now())
     except DomainError as exc:
-        print(domain_error_line(exc))
+        print(domain_error_line(exc), file=sys.stderr)
         return 1
     print(f"{args.board} now runs {template.title}, version {template.version}, from {args.file}")
     return 0
