@@ -71,16 +71,16 @@ def _vote_reminder(what: str, data: dict, to: Route, db: AbstractDatabase) -> di
 
 @notice("review.done")
 def _review_done(what: str, data: dict, to: Route, db: AbstractDatabase) -> dict | None:
-    found = get_review(db, data["review"])
-    return review_done(found[1]) if found else None
+    reviewed = get_review(db, data["review"])
+    return review_done(reviewed[1]) if reviewed else None
 
 
 @notice("review.snoozed")
 def _review_snoozed(what: str, data: dict, to: Route, db: AbstractDatabase) -> dict | None:
-    found = get_review(db, data["review"])
-    if found is None:
+    reviewed = get_review(db, data["review"])
+    if reviewed is None:
         return None
-    board, review = found
+    board, review = reviewed
     return review_snoozed(review, datetime.fromisoformat(data["until"]), board.timezone)
 
 

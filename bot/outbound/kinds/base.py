@@ -38,8 +38,18 @@ class Payload:
     @classmethod
     def decode(cls, data: dict) -> Self:
         """The payload an outbox row keeps (a key that an older row lacks takes the field's default)."""
-        hints = typing.get_type_hints(cls)
+        hints = _hints(cls)
         return cls(**{f.name: _decode(hints[f.name], data[f.name]) for f in dataclasses.fields(cls) if f.name in data})
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    """A payload class's field types, read once (every job run and every recorded outcome decodes a payload)."""
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls)
+    return _HINTS[cls]
 
 
 def _encode(value: Any) -> Any:
